@@ -1,0 +1,3 @@
+import { defineDetectors } from '../types.js';
+
+export default defineDetectors([]);

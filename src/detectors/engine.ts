@@ -1,0 +1,191 @@
+import { looksLikeNonSecretValue, looksLikePlaceholder, shannonEntropy } from './checks.js';
+import type { Detector } from './types.js';
+
+/** A candidate credential found in a text, before hashing and redaction. */
+export interface RawMatch {
+  detector: Detector;
+  secret: string;
+  /** Public identifier captured beside the secret (e.g. an AWS access key id). */
+  handle?: string;
+  /** Offsets of the secret in the scanned text. */
+  start: number;
+  end: number;
+}
+
+/** How far (in characters) around a keyword a single-line detector looks. */
+const WINDOW = 1024;
+/** How far forward from its keyword a multi-line detector (private keys) looks. */
+const MULTILINE_WINDOW = 64 * 1024;
+
+interface CompiledDetector {
+  detector: Detector;
+  regex: RegExp;
+  index: number;
+  generic: boolean;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Runs a set of detectors over texts. Built once per scan (compiling ~200 regexes
+ * is not free) and reused for every file.
+ *
+ * How it stays fast: one case-insensitive alternation of every detector's keywords
+ * is the only pass over the whole text. Each keyword hit selects the detectors that
+ * listed it, and their regexes run only over a window around the hit (the hit's line,
+ * capped at WINDOW characters either side), so most of a file is never seen by a
+ * detector regex at all.
+ */
+export class SecretScanner {
+  readonly detectors: readonly Detector[];
+  private readonly compiled: CompiledDetector[];
+  private readonly keywordRegex: RegExp;
+  private readonly byKeyword = new Map<string, number[]>();
+
+  constructor(detectors: readonly Detector[]) {
+    this.detectors = detectors;
+    const ids = new Set<string>();
+    this.compiled = detectors.map((detector, index) => {
+      if (ids.has(detector.id)) throw new Error(`duplicate detector id ${detector.id}`);
+      ids.add(detector.id);
+      if (detector.keywords.length === 0) throw new Error(`detector ${detector.id} has no keywords`);
+      let regex: RegExp;
+      try {
+        regex = new RegExp(detector.pattern, detector.ignoreCase ? 'gi' : 'g');
+      } catch (error) {
+        throw new Error(`detector ${detector.id}: invalid pattern: ${(error as Error).message}`);
+      }
+      if (!detector.pattern.includes('(?<secret>')) throw new Error(`detector ${detector.id}: pattern has no (?<secret>…) group`);
+      for (const keyword of detector.keywords) {
+        const key = keyword.toLowerCase();
+        const list = this.byKeyword.get(key) ?? [];
+        list.push(index);
+        this.byKeyword.set(key, list);
+      }
+      return { detector, regex, index, generic: detector.category === 'generic' };
+    });
+    // Longest first so that a hit reports the most specific keyword at a position.
+    const keywords = [...this.byKeyword.keys()].sort((a, b) => b.length - a.length);
+    this.keywordRegex = new RegExp(keywords.map(escapeRegex).join('|'), 'gi');
+  }
+
+  /**
+   * Finds candidates in `text`. `path` (relative, POSIX separators) is used for
+   * detectors restricted to certain files.
+   */
+  scan(text: string, path = ''): RawMatch[] {
+    const windows = this.collectWindows(text, path);
+    if (windows.size === 0) return [];
+    const found: RawMatch[] = [];
+    for (const [index, ranges] of windows) {
+      const compiled = this.compiled[index]!;
+      for (const [from, to] of mergeRanges(ranges)) this.runDetector(compiled, text, from, to, found);
+    }
+    return resolveOverlaps(found);
+  }
+
+  private collectWindows(text: string, path: string): Map<number, Array<[number, number]>> {
+    const windows = new Map<number, Array<[number, number]>>();
+    const pathAllowed = new Map<number, boolean>();
+    const re = this.keywordRegex;
+    re.lastIndex = 0;
+    let hit: RegExpExecArray | null;
+    // Line bounds of the previous hit, reused while hits stay on the same line.
+    let lineFrom = -1;
+    let lineTo = -1;
+    while ((hit = re.exec(text)) !== null) {
+      const at = hit.index;
+      const indices = this.byKeyword.get(hit[0].toLowerCase());
+      if (!indices) continue;
+      if (at >= lineTo || at < lineFrom) {
+        const nl = text.lastIndexOf('\n', at);
+        lineFrom = nl + 1;
+        const next = text.indexOf('\n', at);
+        lineTo = next === -1 ? text.length : next;
+      }
+      for (const index of indices) {
+        const detector = this.compiled[index]!.detector;
+        if (detector.path) {
+          let ok = pathAllowed.get(index);
+          if (ok === undefined) {
+            ok = detector.path.test(path);
+            pathAllowed.set(index, ok);
+          }
+          if (!ok) continue;
+        }
+        const from = Math.max(lineFrom, at - WINDOW);
+        const to = detector.multiline ? Math.min(text.length, at + MULTILINE_WINDOW) : Math.min(lineTo, at + hit[0].length + WINDOW);
+        let list = windows.get(index);
+        if (!list) windows.set(index, (list = []));
+        const last = list[list.length - 1];
+        if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+        else list.push([from, to]);
+      }
+      // Skip past this keyword (alternation may otherwise re-hit inside it).
+      if (hit[0].length === 0) re.lastIndex++;
+    }
+    return windows;
+  }
+
+  private runDetector(compiled: CompiledDetector, text: string, from: number, to: number, out: RawMatch[]): void {
+    const { detector, regex } = compiled;
+    const slice = text.slice(from, to);
+    regex.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(slice)) !== null) {
+      if (m[0].length === 0) {
+        regex.lastIndex++;
+        continue;
+      }
+      const secret = m.groups?.secret;
+      if (!secret) continue;
+      if (!acceptSecret(detector, secret)) continue;
+      const offsetInMatch = m[0].indexOf(secret);
+      const start = from + m.index + Math.max(0, offsetInMatch);
+      out.push({ detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
+    }
+  }
+}
+
+export function acceptSecret(detector: Detector, secret: string): boolean {
+  if (detector.entropy !== undefined && shannonEntropy(secret) < detector.entropy) return false;
+  if (detector.filterPlaceholders !== false && (looksLikePlaceholder(secret) || looksLikeNonSecretValue(secret))) return false;
+  if (detector.validate && !detector.validate(secret)) return false;
+  return true;
+}
+
+function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  if (ranges.length < 2) return ranges;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [ranges[0]!];
+  for (let i = 1; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    const last = merged[merged.length - 1]!;
+    if (r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push(r);
+  }
+  return merged;
+}
+
+/**
+ * Where matches overlap, keep one: a specific detector beats a generic one, then the
+ * longer secret wins (an `sk-ant-…` key over the `sk-…` shape it also fits).
+ */
+function resolveOverlaps(matches: RawMatch[]): RawMatch[] {
+  if (matches.length < 2) return matches;
+  const ranked = [...matches].sort((a, b) => {
+    const generic = Number(a.detector.category === 'generic') - Number(b.detector.category === 'generic');
+    if (generic !== 0) return generic;
+    const prefix = (b.detector.prefixLength ?? 0) - (a.detector.prefixLength ?? 0);
+    if (prefix !== 0) return prefix;
+    return b.end - b.start - (a.end - a.start);
+  });
+  const kept: RawMatch[] = [];
+  for (const m of ranked) {
+    if (kept.some((k) => m.start < k.end && k.start < m.end)) continue;
+    kept.push(m);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
