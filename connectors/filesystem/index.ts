@@ -1,0 +1,134 @@
+import type { Dirent } from 'node:fs';
+import { opendir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { Connector, ConnectorContext, InventoryItem, ScanTarget } from '../../src/core/connector.js';
+import type { ContentScanResult } from '../../src/scan/content.js';
+import { isBareRepository } from '../git/repo.js';
+
+/** Files named here hold ignore patterns in .gitignore syntax. */
+const IGNORE_FILES = ['.gitignore', '.nhiignore'];
+
+interface Matcher {
+  /** Directory (relative to the root, POSIX) the patterns are relative to. */
+  base: string;
+  ig: Ignore;
+}
+
+export interface WalkEntry {
+  absPath: string;
+  /** Relative to the root, POSIX separators. */
+  path: string;
+}
+
+const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
+
+async function loadMatchers(dir: string, base: string): Promise<Matcher[]> {
+  const out: Matcher[] = [];
+  for (const name of IGNORE_FILES) {
+    try {
+      const text = await readFile(join(dir, name), 'utf8');
+      out.push({ base, ig: ignore().add(text) });
+    } catch {
+      // No such file, or unreadable: no patterns from it.
+    }
+  }
+  return out;
+}
+
+function ignored(matchers: Matcher[], path: string, isDir: boolean): boolean {
+  for (const { base, ig } of matchers) {
+    const rel = base === '' ? path : path.slice(base.length + 1);
+    if (ig.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+/**
+ * Walks a folder the way git sees it: `.gitignore` and `.nhiignore` at every level,
+ * `.git` skipped, symlinks followed once (a loop is a warning, not a hang).
+ */
+export async function* walk(root: string, ctx: Pick<ConnectorContext, 'warn'>): AsyncGenerator<WalkEntry> {
+  const visited = new Set<string>();
+  const rootReal = await realpath(root);
+  visited.add(rootReal);
+  const stack: Array<{ abs: string; rel: string; matchers: Matcher[] }> = [{ abs: root, rel: '', matchers: await loadMatchers(root, '') }];
+  while (stack.length > 0) {
+    const { abs, rel, matchers } = stack.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = [];
+      for await (const entry of await opendir(abs)) entries.push(entry);
+    } catch (error) {
+      ctx.warn({ kind: 'unreadable', path: rel || '.', source: 'filesystem', message: `cannot list folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: Array<{ abs: string; rel: string }> = [];
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const childAbs = join(abs, entry.name);
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(childAbs);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+          if (isDir) {
+            const real = await realpath(childAbs);
+            if (visited.has(real)) {
+              ctx.warn({ kind: 'symlink-loop', path: childRel, source: 'filesystem', message: `symlink to an already scanned folder (${toPosix(relative(rootReal, real)) || '.'}); not followed` });
+              continue;
+            }
+            visited.add(real);
+          }
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          ctx.warn({ kind: code === 'ELOOP' ? 'symlink-loop' : 'unreadable', path: childRel, source: 'filesystem', message: code === 'ELOOP' ? 'symlink loop; not followed' : `broken symlink (${code ?? 'error'})` });
+          continue;
+        }
+      }
+      if (ignored(matchers, childRel, isDir)) continue;
+      if (isDir) subdirs.push({ abs: childAbs, rel: childRel });
+      else if (isFile) yield { absPath: childAbs, path: childRel };
+    }
+    // Reverse so that popping visits folders in name order.
+    for (let i = subdirs.length - 1; i >= 0; i--) {
+      const d = subdirs[i]!;
+      stack.push({ ...d, matchers: [...matchers, ...(await loadMatchers(d.abs, d.rel))] });
+    }
+  }
+}
+
+export const filesystemConnector: Connector = {
+  id: 'filesystem',
+  description: 'Files in a folder (honours .gitignore and .nhiignore), streamed when large',
+  async applies(target, options) {
+    if (options.staged) return false;
+    // A bare repository has no working tree; its content is in history.
+    return !(await isBareRepository(target.root));
+  },
+  async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
+    const info = await stat(target.root);
+    const entries: AsyncIterable<WalkEntry> = info.isDirectory()
+      ? walk(target.root, ctx)
+      : (async function* () {
+          yield { absPath: target.root, path: basename(target.root) };
+        })();
+    const inFlight: Array<Promise<ContentScanResult>> = [];
+    const drain = function* (result: ContentScanResult): Generator<InventoryItem> {
+      ctx.count(result.bytes, 1);
+      for (const w of result.warnings) ctx.warn({ ...w, source: 'filesystem' });
+      for (const o of result.occurrences) yield { kind: 'occurrence', value: o };
+    };
+    const root = target.root;
+    for await (const entry of entries) {
+      inFlight.push((await ctx.pool.submit({ type: 'file', absPath: entry.absPath, path: entry.path, root, origin: 'worktree', maxBytes: ctx.options.maxFileSize })).result);
+      // Hand results on in order, without waiting on the slowest file more than needed.
+      while (inFlight.length > 256) yield* drain(await inFlight.shift()!);
+    }
+    for (const pending of inFlight) yield* drain(await pending);
+  },
+};

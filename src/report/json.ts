@@ -1,0 +1,51 @@
+import type { Finding } from '../core/model.js';
+import { TOOL } from '../version.js';
+import type { ScanOutcome } from './outcome.js';
+import { countBySeverity } from './outcome.js';
+
+/** The JSON report's version. A public contract: bump only with a documented change (README, "JSON report"). */
+export const SCHEMA_VERSION = 1;
+
+export function toPublicFinding(f: Finding): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    confidence: f.confidence,
+    title: f.title,
+    message: f.message,
+    fingerprint: f.fingerprint,
+  };
+  if (f.location) out.location = f.location;
+  if (f.secret) out.secret = f.secret;
+  if (f.resource) out.resource = f.resource;
+  if (f.evidence) out.evidence = f.evidence;
+  return out;
+}
+
+export function jsonReport(outcome: ScanOutcome): string {
+  const { scan, findings } = outcome;
+  const byRule: Record<string, number> = {};
+  for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  const report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL.name, version: TOOL.version },
+    scan: {
+      id: scan.id,
+      startedAt: scan.startedAt,
+      finishedAt: scan.finishedAt,
+      targets: scan.targets,
+      stats: scan.stats,
+      warnings: scan.warnings,
+    },
+    summary: {
+      total: findings.length,
+      bySeverity: countBySeverity(findings),
+      byRule,
+      suppressed: outcome.suppressed,
+      failOn: outcome.failOn,
+      failed: outcome.failed,
+    },
+    findings: findings.map(toPublicFinding),
+  };
+  return JSON.stringify(report, null, 2) + '\n';
+}

@@ -1,0 +1,255 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Finding, Location } from '../core/model.js';
+import type { Severity } from '../core/severity.js';
+import type { ScanResult } from '../scan/run.js';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append only: never edit a migration that has shipped.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE scans (
+     id TEXT PRIMARY KEY,
+     target_key TEXT NOT NULL,
+     targets TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT NOT NULL,
+     files INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     warnings INTEGER NOT NULL,
+     finding_count INTEGER NOT NULL
+   );
+   CREATE INDEX scans_by_target ON scans(target_key, started_at);
+   CREATE TABLE findings (
+     fingerprint TEXT PRIMARY KEY,
+     rule_id TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     title TEXT NOT NULL,
+     message TEXT NOT NULL,
+     location TEXT,
+     secret_type TEXT,
+     redacted TEXT,
+     secret_hash TEXT,
+     resource TEXT,
+     evidence TEXT,
+     first_seen_scan TEXT NOT NULL,
+     first_seen_at TEXT NOT NULL,
+     last_seen_scan TEXT NOT NULL,
+     last_seen_at TEXT NOT NULL
+   );
+   CREATE INDEX findings_by_secret ON findings(secret_hash);
+   CREATE TABLE scan_findings (
+     scan_id TEXT NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+     fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),
+     PRIMARY KEY (scan_id, fingerprint)
+   ) WITHOUT ROWID;`,
+];
+
+export interface StoredFinding extends Finding {
+  firstSeenAt: string;
+  lastSeenAt: string;
+  firstSeenScan: string;
+  lastSeenScan: string;
+}
+
+export interface StoredScan {
+  id: string;
+  targetKey: string;
+  targets: string[];
+  startedAt: string;
+  finishedAt: string;
+  files: number;
+  bytes: number;
+  durationMs: number;
+  warnings: number;
+  findingCount: number;
+}
+
+interface FindingRow {
+  fingerprint: string;
+  rule_id: string;
+  severity: string;
+  title: string;
+  message: string;
+  location: string | null;
+  secret_type: string | null;
+  redacted: string | null;
+  resource: string | null;
+  evidence: string | null;
+  first_seen_scan: string;
+  first_seen_at: string;
+  last_seen_scan: string;
+  last_seen_at: string;
+}
+
+interface ScanRow {
+  id: string;
+  target_key: string;
+  targets: string;
+  started_at: string;
+  finished_at: string;
+  files: number;
+  bytes: number;
+  duration_ms: number;
+  warnings: number;
+  finding_count: number;
+}
+
+function rowToFinding(r: FindingRow): StoredFinding {
+  const f: StoredFinding = {
+    ruleId: r.rule_id,
+    severity: r.severity as Severity,
+    confidence: 'high',
+    title: r.title,
+    message: r.message,
+    fingerprint: r.fingerprint,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    firstSeenScan: r.first_seen_scan,
+    lastSeenScan: r.last_seen_scan,
+  };
+  if (r.location) f.location = JSON.parse(r.location) as Location;
+  if (r.secret_type && r.redacted) f.secret = { type: r.secret_type, redacted: r.redacted };
+  if (r.resource) f.resource = JSON.parse(r.resource) as Finding['resource'];
+  if (r.evidence) f.evidence = JSON.parse(r.evidence) as Finding['evidence'];
+  return f;
+}
+
+function rowToScan(r: ScanRow): StoredScan {
+  return {
+    id: r.id,
+    targetKey: r.target_key,
+    targets: JSON.parse(r.targets) as string[],
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    files: r.files,
+    bytes: r.bytes,
+    durationMs: r.duration_ms,
+    warnings: r.warnings,
+    findingCount: r.finding_count,
+  };
+}
+
+/** The embedded database of scans and findings. Holds keyed hashes and redacted previews, never secrets. */
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`database ${this.path} has schema version ${version}, newer than this nhi knows (${MIGRATIONS.length}); upgrade nhi`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Records a scan and its findings in one transaction; first-seen is kept, last-seen moves. */
+  saveScan(scan: ScanResult, findings: Finding[]): void {
+    const targets = scan.targets.map((t) => t.path);
+    const targetKey = JSON.stringify([...targets].sort());
+    const insertScan = this.db.prepare(
+      `INSERT INTO scans (id, target_key, targets, started_at, finished_at, files, bytes, duration_ms, warnings, finding_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const upsert = this.db.prepare(
+      `INSERT INTO findings (fingerprint, rule_id, severity, title, message, location, secret_type, redacted, secret_hash, resource, evidence,
+                             first_seen_scan, first_seen_at, last_seen_scan, last_seen_at)
+       VALUES (@fingerprint, @rule_id, @severity, @title, @message, @location, @secret_type, @redacted, @secret_hash, @resource, @evidence,
+               @scan, @at, @scan, @at)
+       ON CONFLICT(fingerprint) DO UPDATE SET
+         severity = excluded.severity, title = excluded.title, message = excluded.message, location = excluded.location,
+         redacted = excluded.redacted, secret_hash = excluded.secret_hash, resource = excluded.resource, evidence = excluded.evidence,
+         last_seen_scan = excluded.last_seen_scan, last_seen_at = excluded.last_seen_at`,
+    );
+    const link = this.db.prepare('INSERT OR IGNORE INTO scan_findings (scan_id, fingerprint) VALUES (?, ?)');
+    this.db.transaction(() => {
+      insertScan.run(scan.id, targetKey, JSON.stringify(targets), scan.startedAt, scan.finishedAt, scan.stats.files, scan.stats.bytes, scan.stats.durationMs, scan.warnings.length, findings.length);
+      for (const f of findings) {
+        upsert.run({
+          fingerprint: f.fingerprint,
+          rule_id: f.ruleId,
+          severity: f.severity,
+          title: f.title,
+          message: f.message,
+          location: f.location ? JSON.stringify(f.location) : null,
+          secret_type: f.secret?.type ?? null,
+          redacted: f.secret?.redacted ?? null,
+          secret_hash: f.secretHash ?? null,
+          resource: f.resource ? JSON.stringify(f.resource) : null,
+          evidence: f.evidence ? JSON.stringify(f.evidence) : null,
+          scan: scan.id,
+          at: scan.finishedAt,
+        });
+        link.run(scan.id, f.fingerprint);
+      }
+    })();
+  }
+
+  listScans(limit = 20): StoredScan[] {
+    return (this.db.prepare('SELECT * FROM scans ORDER BY started_at DESC LIMIT ?').all(limit) as ScanRow[]).map(rowToScan);
+  }
+
+  getScan(id: string): StoredScan | undefined {
+    const row = this.db.prepare('SELECT * FROM scans WHERE id = ? OR id LIKE ?').get(id, `${id}%`) as ScanRow | undefined;
+    return row && rowToScan(row);
+  }
+
+  latestScan(): StoredScan | undefined {
+    return this.listScans(1)[0];
+  }
+
+  /** The scan of the same targets just before this one. */
+  previousScan(scan: StoredScan): StoredScan | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM scans WHERE target_key = ? AND started_at < ? ORDER BY started_at DESC LIMIT 1')
+      .get(scan.targetKey, scan.startedAt) as ScanRow | undefined;
+    return row && rowToScan(row);
+  }
+
+  findingsOfScan(scanId: string): StoredFinding[] {
+    return (
+      this.db.prepare('SELECT f.* FROM findings f JOIN scan_findings s ON s.fingerprint = f.fingerprint WHERE s.scan_id = ?').all(scanId) as FindingRow[]
+    ).map(rowToFinding);
+  }
+
+  /**
+   * Findings of `scan` compared with the previous scan of the same targets:
+   * `new` were not in it, `resolved` were in it and are gone, `open` are in this scan.
+   */
+  diff(scan: StoredScan): { new: StoredFinding[]; open: StoredFinding[]; resolved: StoredFinding[] } {
+    const current = this.findingsOfScan(scan.id);
+    const previous = this.previousScan(scan);
+    const before = previous ? this.findingsOfScan(previous.id) : [];
+    const beforeSet = new Set(before.map((f) => f.fingerprint));
+    const nowSet = new Set(current.map((f) => f.fingerprint));
+    return {
+      new: current.filter((f) => !beforeSet.has(f.fingerprint)),
+      open: current,
+      resolved: before.filter((f) => !nowSet.has(f.fingerprint)),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
