@@ -1,0 +1,16 @@
+/**
+ * Prints the detector regexes one per line in the syntax of ripgrep's default engine,
+ * for the benchmark's "equivalent pattern set" (`rg -f FILE`).
+ */
+import { DETECTORS } from '../src/detectors/index.js';
+
+export function toRipgrep(pattern: string, ignoreCase = false): string {
+  const converted = pattern
+    .replace(/\(\?<([A-Za-z_]\w*)>/g, '(?P<$1>') // named groups
+    .replace(/\\\//g, '/'); // JS-only escape
+  return ignoreCase ? `(?i)${converted}` : converted;
+}
+
+if (process.argv[1]?.endsWith('export-patterns.js')) {
+  for (const d of DETECTORS) process.stdout.write(`${toRipgrep(d.pattern, d.ignoreCase)}\n`);
+}
