@@ -255,5 +255,11 @@ export async function main(argv = process.argv): Promise<number> {
   }
 }
 
+// `nhi scan | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw error;
+});
+
 const code = await main();
 process.exitCode = code;
