@@ -96,8 +96,11 @@ function toOccurrence(m: RawMatch, path: string, ctx: ContentScanContext, line: 
   return occurrence;
 }
 
-/** Scans bytes already in memory (a small file, a git blob). */
-export function scanBuffer(buf: Buffer, path: string, ctx: ContentScanContext): ContentScanResult {
+/**
+ * Scans bytes already in memory (a small file, a git blob). `firstLine` is set when the
+ * bytes are a part of a larger text (a history delta), whose first line has that number.
+ */
+export function scanBuffer(buf: Buffer, path: string, ctx: ContentScanContext, firstLine = 1): ContentScanResult {
   const warnings: ScanWarning[] = [];
   if (looksBinary(buf)) {
     warnings.push({ kind: 'binary', path, source: ctx.origin, message: 'binary file skipped' });
@@ -108,8 +111,9 @@ export function scanBuffer(buf: Buffer, path: string, ctx: ContentScanContext): 
   }
   const raw = buf.toString('latin1');
   const text = path.endsWith('.ipynb') ? unescapeJsonLines(raw) : raw;
-  const occurrences = scanText(text, path, ctx);
-  for (const extra of expandContainers(text, path, ctx)) occurrences.push(extra);
+  const occurrences = scanText(text, path, ctx, firstLine);
+  // Containers (base64 Secret data...) need the whole document.
+  if (firstLine === 1) for (const extra of expandContainers(text, path, ctx)) occurrences.push(extra);
   return { occurrences, warnings, bytes: buf.length };
 }
 

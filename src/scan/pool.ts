@@ -11,7 +11,16 @@ import { scanBuffer, scanFile } from './content.js';
 
 export type ScanTask =
   | { type: 'file'; absPath: string; path: string; root: string; origin: SecretOccurrence['origin']; maxBytes: number; commit?: CommitInfo }
-  | { type: 'buffer'; data: Uint8Array; path: string; root: string; origin: SecretOccurrence['origin']; commit?: CommitInfo };
+  | {
+      type: 'buffer';
+      data: Uint8Array;
+      path: string;
+      root: string;
+      origin: SecretOccurrence['origin'];
+      commit?: CommitInfo;
+      /** Set when `data` is a part of a larger text (history delta scans): the line number of its first line. */
+      firstLine?: number;
+    };
 
 export interface WorkerSetup {
   storeKey: string;
@@ -66,10 +75,16 @@ export class ScanPool {
     while (Math.min(...this.load) >= IN_FLIGHT_PER_WORKER) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    const index = this.load.indexOf(Math.min(...this.load));
+    const least = Math.min(...this.load);
+    if (least === Infinity) throw new Error('every scan worker has crashed');
+    const index = this.load.indexOf(least);
     const id = this.nextId++;
     this.load[index]!++;
     const result = new Promise<ContentScanResult>((resolve, reject) => this.pending.set(id, { resolve, reject, worker: index }));
+    if (task.type === 'buffer' && (task.data.byteOffset !== 0 || task.data.byteLength !== task.data.buffer.byteLength)) {
+      // A view into a larger (or pooled) buffer: transferring would detach, and send, all of it.
+      task = { ...task, data: new Uint8Array(task.data) };
+    }
     const transfer = task.type === 'buffer' ? [task.data.buffer as ArrayBuffer] : [];
     this.workers[index]!.postMessage({ ...task, id }, transfer);
     return { result };
@@ -78,21 +93,24 @@ export class ScanPool {
   private async runLocal(task: ScanTask): Promise<ContentScanResult> {
     const ctx = { scanner: this.local!, keys: this.keys, root: task.root, origin: task.origin, ...(task.commit ? { commit: task.commit } : {}) };
     if (task.type === 'file') return scanFile(task.absPath, task.path, ctx, task.maxBytes);
-    return scanBuffer(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength), task.path, ctx);
+    return scanBuffer(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength), task.path, ctx, task.firstLine);
   }
 
   private settle(msg: { id: number; result?: ContentScanResult; error?: string }): void {
     const entry = this.pending.get(msg.id);
     if (!entry) return;
     this.pending.delete(msg.id);
-    this.load[entry.worker]!--;
+    if (this.load[entry.worker] !== Infinity) this.load[entry.worker]!--;
     const waiter = this.waiters.shift();
     if (waiter) waiter();
     if (msg.error !== undefined) entry.reject(new Error(msg.error));
     else entry.resolve(msg.result!);
   }
 
+  /** A crashed worker takes no more tasks; what it held fails (each becomes a per-source warning). */
   private failWorker(index: number, error: Error): void {
+    this.load[index] = Infinity;
+    for (const waiter of this.waiters.splice(0)) waiter();
     for (const [id, entry] of this.pending) {
       if (entry.worker !== index) continue;
       this.pending.delete(id);

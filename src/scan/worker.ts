@@ -15,7 +15,7 @@ parentPort!.on('message', (task: ScanTask & { id: number }) => {
   const fail = (error: unknown) => parentPort!.postMessage({ id: task.id, error: String((error as Error)?.message ?? error) });
   try {
     if (task.type === 'file') scanFile(task.absPath, task.path, ctx, task.maxBytes).then(done, fail);
-    else done(scanBuffer(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength), task.path, ctx));
+    else done(scanBuffer(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength), task.path, ctx, task.firstLine));
   } catch (error) {
     fail(error);
   }
