@@ -263,3 +263,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const code = await main();
 process.exitCode = code;
+if (process.env.NHI_REPORT_RSS) {
+  // Peak resident memory of the whole process (all worker threads), for tests and benchmarks.
+  process.on('exit', () => process.stderr.write(`nhi: peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`));
+}
