@@ -42,7 +42,7 @@ export class SecretScanner {
   readonly detectors: readonly Detector[];
   private readonly compiled: CompiledDetector[];
   private readonly keywordRegex: RegExp;
-  private readonly byKeyword = new Map<string, number[]>();
+  private byKeyword = new Map<string, number[]>();
 
   constructor(detectors: readonly Detector[]) {
     this.detectors = detectors;
@@ -53,7 +53,8 @@ export class SecretScanner {
       if (detector.keywords.length === 0) throw new Error(`detector ${detector.id} has no keywords`);
       let regex: RegExp;
       try {
-        regex = new RegExp(detector.pattern, detector.ignoreCase ? 'gi' : 'g');
+        // `d`: match indices, so the secret's offset is exact even when its text also occurs earlier in the match.
+        regex = new RegExp(detector.pattern, detector.ignoreCase ? 'gid' : 'gd');
       } catch (error) {
         throw new Error(`detector ${detector.id}: invalid pattern: ${(error as Error).message}`);
       }
@@ -66,8 +67,16 @@ export class SecretScanner {
       }
       return { detector, regex, index, generic: detector.category === 'generic' };
     });
-    // Longest first so that a hit reports the most specific keyword at a position.
+    // Longest first, so a hit is the longest keyword at its position; every shorter keyword that
+    // matches there is a prefix of it, so a hit selects the detectors of all its prefixes too.
     const keywords = [...this.byKeyword.keys()].sort((a, b) => b.length - a.length);
+    const withPrefixes = new Map<string, number[]>();
+    for (const k of keywords) {
+      const all = new Set<number>();
+      for (const other of keywords) if (k.startsWith(other)) for (const i of this.byKeyword.get(other)!) all.add(i);
+      withPrefixes.set(k, [...all].sort((a, b) => a - b));
+    }
+    this.byKeyword = withPrefixes;
     this.keywordRegex = new RegExp(keywords.map(escapeRegex).join('|'), 'gi');
   }
 
@@ -123,8 +132,8 @@ export class SecretScanner {
         if (last && from <= last[1]) last[1] = Math.max(last[1], to);
         else list.push([from, to]);
       }
-      // Skip past this keyword (alternation may otherwise re-hit inside it).
-      if (hit[0].length === 0) re.lastIndex++;
+      // Search again from the next character: a keyword may start inside this one.
+      re.lastIndex = at + 1;
     }
     return windows;
   }
@@ -142,8 +151,7 @@ export class SecretScanner {
       const secret = m.groups?.secret;
       if (!secret) continue;
       if (!acceptSecret(detector, secret)) continue;
-      const offsetInMatch = m[0].indexOf(secret);
-      const start = from + m.index + Math.max(0, offsetInMatch);
+      const start = from + (m.indices?.groups?.secret?.[0] ?? m.index + m[0].indexOf(secret));
       out.push({ detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
     }
   }
@@ -151,7 +159,11 @@ export class SecretScanner {
 
 export function acceptSecret(detector: Detector, secret: string): boolean {
   if (detector.entropy !== undefined && shannonEntropy(secret) < detector.entropy) return false;
-  if (detector.filterPlaceholders !== false && (looksLikePlaceholder(secret) || looksLikeNonSecretValue(secret))) return false;
+  if (detector.filterPlaceholders !== false) {
+    if (looksLikePlaceholder(secret)) return false;
+    // Hashes, UUIDs, plain words and paths are values only a context-free (generic) detector confuses with secrets.
+    if (detector.category === 'generic' && looksLikeNonSecretValue(secret)) return false;
+  }
   if (detector.validate && !detector.validate(secret)) return false;
   return true;
 }
