@@ -6,7 +6,7 @@ import { DETECTORS } from '../src/detectors/index.js';
 
 export function toRipgrep(pattern: string, ignoreCase = false): string {
   const converted = pattern
-    .replace(/\(\?<([A-Za-z_]\w*)>/g, '(?P<$1>') // named groups
+    .replace(/\(\?<[A-Za-z_]\w*>/g, '(') // named groups: rg joins the patterns into one regex, where names would clash
     .replace(/\\\//g, '/'); // JS-only escape
   return ignoreCase ? `(?i)${converted}` : converted;
 }

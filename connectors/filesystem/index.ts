@@ -106,7 +106,8 @@ export const filesystemConnector: Connector = {
   id: 'filesystem',
   description: 'Files in a folder (honours .gitignore and .nhiignore), streamed when large',
   async applies(target, options) {
-    if (options.staged) return false;
+    // --staged and --since are diff-only scans (pre-commit, pull requests): the working tree is not theirs.
+    if (options.staged || options.since) return false;
     // A bare repository has no working tree; its content is in history.
     return !(await isBareRepository(target.root));
   },

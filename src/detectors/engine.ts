@@ -1,4 +1,5 @@
 import { looksLikeNonSecretValue, looksLikePlaceholder, shannonEntropy } from './checks.js';
+import { KeywordMatcher } from './keywords.js';
 import type { Detector } from './types.js';
 
 /** A candidate credential found in a text, before hashing and redaction. */
@@ -24,16 +25,12 @@ interface CompiledDetector {
   generic: boolean;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Runs a set of detectors over texts. Built once per scan (compiling ~200 regexes
  * is not free) and reused for every file.
  *
- * How it stays fast: one case-insensitive alternation of every detector's keywords
- * is the only pass over the whole text. Each keyword hit selects the detectors that
+ * How it stays fast: an Aho–Corasick automaton of every detector's keywords makes
+ * the only pass over the whole text. Each keyword hit selects the detectors that
  * listed it, and their regexes run only over a window around the hit (the hit's line,
  * capped at WINDOW characters either side), so most of a file is never seen by a
  * detector regex at all.
@@ -41,12 +38,14 @@ function escapeRegex(text: string): string {
 export class SecretScanner {
   readonly detectors: readonly Detector[];
   private readonly compiled: CompiledDetector[];
-  private readonly keywordRegex: RegExp;
-  private byKeyword = new Map<string, number[]>();
+  private readonly matcher: KeywordMatcher;
+  /** Detector indices per keyword index of `matcher`. */
+  private readonly detectorsOfKeyword: number[][];
 
   constructor(detectors: readonly Detector[]) {
     this.detectors = detectors;
     const ids = new Set<string>();
+    const byKeyword = new Map<string, number[]>();
     this.compiled = detectors.map((detector, index) => {
       if (ids.has(detector.id)) throw new Error(`duplicate detector id ${detector.id}`);
       ids.add(detector.id);
@@ -61,31 +60,23 @@ export class SecretScanner {
       if (!detector.pattern.includes('(?<secret>')) throw new Error(`detector ${detector.id}: pattern has no (?<secret>…) group`);
       for (const keyword of detector.keywords) {
         const key = keyword.toLowerCase();
-        const list = this.byKeyword.get(key) ?? [];
-        list.push(index);
-        this.byKeyword.set(key, list);
+        const list = byKeyword.get(key) ?? [];
+        if (!list.includes(index)) list.push(index);
+        byKeyword.set(key, list);
       }
       return { detector, regex, index, generic: detector.category === 'generic' };
     });
-    // Longest first, so a hit is the longest keyword at its position; every shorter keyword that
-    // matches there is a prefix of it, so a hit selects the detectors of all its prefixes too.
-    const keywords = [...this.byKeyword.keys()].sort((a, b) => b.length - a.length);
-    const withPrefixes = new Map<string, number[]>();
-    for (const k of keywords) {
-      const all = new Set<number>();
-      for (const other of keywords) if (k.startsWith(other)) for (const i of this.byKeyword.get(other)!) all.add(i);
-      withPrefixes.set(k, [...all].sort((a, b) => a - b));
-    }
-    this.byKeyword = withPrefixes;
-    this.keywordRegex = new RegExp(keywords.map(escapeRegex).join('|'), 'gi');
+    const keywords = [...byKeyword.keys()];
+    this.matcher = new KeywordMatcher(keywords);
+    this.detectorsOfKeyword = keywords.map((k) => byKeyword.get(k)!);
   }
 
   /**
    * Finds candidates in `text`. `path` (relative, POSIX separators) is used for
-   * detectors restricted to certain files.
+   * detectors restricted to certain files. `bytes` may carry the text's Latin-1 bytes.
    */
-  scan(text: string, path = ''): RawMatch[] {
-    const windows = this.collectWindows(text, path);
+  scan(text: string, path = '', bytes?: Uint8Array): RawMatch[] {
+    const windows = this.collectWindows(text, path, bytes);
     if (windows.size === 0) return [];
     const found: RawMatch[] = [];
     for (const [index, ranges] of windows) {
@@ -95,26 +86,22 @@ export class SecretScanner {
     return resolveOverlaps(found);
   }
 
-  private collectWindows(text: string, path: string): Map<number, Array<[number, number]>> {
+  /** `bytes`, when given, are `text`'s bytes (Latin-1: one per character): the prefilter walks them instead. */
+  private collectWindows(text: string, path: string, bytes?: Uint8Array): Map<number, Array<[number, number]>> {
     const windows = new Map<number, Array<[number, number]>>();
     const pathAllowed = new Map<number, boolean>();
-    const re = this.keywordRegex;
-    re.lastIndex = 0;
-    let hit: RegExpExecArray | null;
     // Line bounds of the previous hit, reused while hits stay on the same line.
     let lineFrom = -1;
     let lineTo = -1;
-    while ((hit = re.exec(text)) !== null) {
-      const at = hit.index;
-      const indices = this.byKeyword.get(hit[0].toLowerCase());
-      if (!indices) continue;
+    this.matcher.scan(bytes ?? text, (keyword, at) => {
       if (at >= lineTo || at < lineFrom) {
         const nl = text.lastIndexOf('\n', at);
         lineFrom = nl + 1;
         const next = text.indexOf('\n', at);
         lineTo = next === -1 ? text.length : next;
       }
-      for (const index of indices) {
+      const length = this.matcher.keywords[keyword]!.length;
+      for (const index of this.detectorsOfKeyword[keyword]!) {
         const detector = this.compiled[index]!.detector;
         if (detector.path) {
           let ok = pathAllowed.get(index);
@@ -125,16 +112,14 @@ export class SecretScanner {
           if (!ok) continue;
         }
         const from = Math.max(lineFrom, at - WINDOW);
-        const to = detector.multiline ? Math.min(text.length, at + MULTILINE_WINDOW) : Math.min(lineTo, at + hit[0].length + WINDOW);
+        const to = detector.multiline ? Math.min(text.length, at + MULTILINE_WINDOW) : Math.min(lineTo, at + length + WINDOW);
         let list = windows.get(index);
         if (!list) windows.set(index, (list = []));
         const last = list[list.length - 1];
         if (last && from <= last[1]) last[1] = Math.max(last[1], to);
         else list.push([from, to]);
       }
-      // Search again from the next character: a keyword may start inside this one.
-      re.lastIndex = at + 1;
-    }
+    });
     return windows;
   }
 
@@ -161,8 +146,9 @@ export function acceptSecret(detector: Detector, secret: string): boolean {
   if (detector.entropy !== undefined && shannonEntropy(secret) < detector.entropy) return false;
   if (detector.filterPlaceholders !== false) {
     if (looksLikePlaceholder(secret)) return false;
-    // Hashes, UUIDs, plain words and paths are values only a context-free (generic) detector confuses with secrets.
-    if (detector.category === 'generic' && looksLikeNonSecretValue(secret)) return false;
+    // Hashes, UUIDs, plain words ("postgres", "tiger") and paths: values that detectors keyed on a
+    // context rather than a format (generic assignments, database URLs) confuse with secrets.
+    if ((detector.category === 'generic' || detector.category === 'database') && looksLikeNonSecretValue(secret)) return false;
   }
   if (detector.validate && !detector.validate(secret)) return false;
   return true;

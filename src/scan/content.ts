@@ -41,8 +41,8 @@ export function looksBinary(buf: Uint8Array): boolean {
  * and every credential format is ASCII). Columns are converted to characters of the
  * UTF-8 line when reported. `firstLine` is the line number of the text's first line.
  */
-export function scanText(text: string, path: string, ctx: ContentScanContext, firstLine = 1, minStart = 0): SecretOccurrence[] {
-  const matches = ctx.scanner.scan(text, path);
+export function scanText(text: string, path: string, ctx: ContentScanContext, firstLine = 1, minStart = 0, bytes?: Uint8Array): SecretOccurrence[] {
+  const matches = ctx.scanner.scan(text, path, bytes);
   const out: SecretOccurrence[] = [];
   let line = firstLine;
   let cursor = 0;
@@ -111,7 +111,7 @@ export function scanBuffer(buf: Buffer, path: string, ctx: ContentScanContext, f
   }
   const raw = buf.toString('latin1');
   const text = path.endsWith('.ipynb') ? unescapeJsonLines(raw) : raw;
-  const occurrences = scanText(text, path, ctx, firstLine);
+  const occurrences = scanText(text, path, ctx, firstLine, 0, text === raw ? buf : undefined);
   // Containers (base64 Secret data...) need the whole document.
   if (firstLine === 1) for (const extra of expandContainers(text, path, ctx)) occurrences.push(extra);
   return { occurrences, warnings, bytes: buf.length };
@@ -176,7 +176,7 @@ async function scanLargeFile(handle: import('node:fs/promises').FileHandle, path
     }
     const text = view.toString('latin1');
     // Matches starting inside the carried part were reported by the previous chunk.
-    for (const o of scanText(text, path, ctx, line, carried)) occurrences.push(o);
+    for (const o of scanText(text, path, ctx, line, carried, view)) occurrences.push(o);
     for (let i = carried; i < filled; i++) {
       if (buf[i] === 10) {
         if (sinceNewline > longestLine) longestLine = sinceNewline;
