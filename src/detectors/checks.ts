@@ -67,7 +67,9 @@ export function looksLikePlaceholder(value: string): boolean {
   // Repeated filler: xxxx, ****, 0000, aaaa, ....
   if (/^(.)\1{5,}$/.test(v)) return true;
   if (/(x{6,}|X{6,}|\*{4,}|#{6,}|\.{4,}|0{10,}|_{6,}|-{6,})/.test(v)) return true;
-  if (/^(?:abc|123|1234|12345|123456|qwerty|abcdef|abcd1234|changeme|password|passwd|secret|token|none|null|nil|undefined|true|false|empty|test|testing|example|sample|dummy|fake|foo|bar|baz|todo|tbd|redacted|hidden|masked|replace_?me|your_?\w*|my_?\w*|insert_?\w*|enter_?\w*|put_?\w*)$/i.test(v)) return true;
+  if (/^(?:abc|123|1234|12345|123456|qwerty|abcdef|abcd1234|changeme|password|passwd|secret|token|none|null|nil|undefined|true|false|empty|test|testing|example|sample|dummy|fake|foo|bar|baz|todo|tbd|redacted|hidden|masked|replace_?me)$/i.test(v)) return true;
+  // your_api_key, my-secret-token, insert_token_here, ENTER_PASSWORD: instructions, not values.
+  if (/^(?:your|my|insert|enter|put|add|paste)[_-]?[a-z_-]{0,30}(?:key|token|secret|password|pass|pwd|here|value|id)$/i.test(v)) return true;
   if (/example|placeholder|your[_-]?(api|secret|token|key|password|access)|replace[_-]?(me|with|this)|insert[_-]?your|dummy|redacted|changeme|change[_-]me|not[_-]?a[_-]?real|notreal|fakekey|fake[_-]?(token|key|secret|password)|sample[_-]?(key|token)|xxxx/i.test(lower)) return true;
   if (/^(AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY)$/.test(v)) return true;
   // Sequential characters used in docs: abcdefgh..., 0123456789...

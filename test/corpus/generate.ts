@@ -319,7 +319,7 @@ function makeFakes(g: Gen) {
     ghs: () => S('github-app-token', githubTokenWithChecksum('ghs_', g.alnum(30))),
     githubFineGrained: () => S('github-fine-grained-pat', `github_pat_11${g.upper(20)}_${g.alnum(59)}`),
     glpat: () => S('gitlab-pat', `glpat-${g.chars(`${ALPHABETS.alnum}_-`, 20)}`),
-    npm: () => S('npm-token', `npm_${g.alnum(36)}`),
+    npm: () => S('npm-token', githubTokenWithChecksum('npm_', g.alnum(30))),
     pypi: () => S('pypi-token', `pypi-AgEIcHlwaS5vcmcCJ${g.b64url(150)}`),
     openai: () => S('openai-api-key', `sk-proj-${g.b64url(74)}T3BlbkFJ${g.b64url(74)}`),
     anthropic: () => S('anthropic-api-key', `sk-ant-api03-${g.b64url(93)}AA`),

@@ -1,3 +1,733 @@
-import { defineDetectors } from '../types.js';
+import { looksLikePlaceholder, shannonEntropy } from '../checks.js';
+import { ALPHABETS } from '../random.js';
+import { defineDetectors, type RandomSource } from '../types.js';
 
-export default defineDetectors([]);
+/** A literal matched case-insensitively, spelled with character classes so the value after it keeps its case. */
+function word(text: string): string {
+  return text
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/[A-Za-z]/g, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+}
+
+/**
+ * `NAME… = value`: one of `names` (case-insensitive), up to 60 characters of identifier or
+ * punctuation (`_AUTH_TOKEN`, `"]["secret`, `->setApiKey(`), an assignment-like separator,
+ * optional quotes, then the value, which must end at a non-token character.
+ */
+function assigned(names: string[], value: string): string {
+  return String.raw`(?:${names.map(word).join('|')})[\w.\-\t '"()\[\]{}:,>$=@]{0,60}?(?:=>|:=|[=:,(]|\s)[\s'"\x60=(]{0,5}(?<secret>${value})(?:[^\w+/=-]|$)`;
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const hex = (r: RandomSource, n: number): string => r.chars(ALPHABETS.hex, n);
+const digits = (r: RandomSource, n: number): string => `${1 + r.int(9)}${r.chars(ALPHABETS.digits, n - 1)}`;
+const uuid = (r: RandomSource): string => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-${hex(r, 4)}-${hex(r, 12)}`;
+
+/** For values that are UUIDs (the generic filter drops UUIDs as non-secrets): placeholder check and entropy only. */
+const uuidSecretOk = (secret: string): boolean => !looksLikePlaceholder(secret) && shannonEntropy(secret) >= 3;
+
+/** For webhook URLs (the generic filter drops credential-less URLs): the last path segment must look random. */
+const lastSegmentOk =
+  (minEntropy: number) =>
+  (url: string): boolean => {
+    const last = url.slice(url.lastIndexOf('/') + 1);
+    return !looksLikePlaceholder(last) && shannonEntropy(last) >= minEntropy;
+  };
+
+export default defineDetectors([
+  {
+    id: 'slack-bot-token',
+    title: 'Slack bot token',
+    category: 'messaging',
+    keywords: ['xoxb-'],
+    pattern: String.raw`\b(?<secret>xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24})\b`,
+    prefixLength: 5,
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `xoxb-${digits(r, 12)}-${digits(r, 13)}-${r.chars(ALPHABETS.alnum, 24)}`,
+    examples: {
+      positive: [
+        'SLACK_BOT_TOKEN={{gen}}',
+        'app = App(token="{{gen}}", signing_secret=os.environ["SLACK_SIGNING_SECRET"])',
+        'curl -H "Authorization: Bearer xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}" https://slack.com/api/auth.test',
+      ],
+      negative: [
+        'SLACK_BOT_TOKEN=xoxb-your-bot-token',
+        'SLACK_BOT_TOKEN=xoxb-000000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx',
+        'SLACK_BOT_TOKEN=${{ secrets.SLACK_BOT_TOKEN }}',
+      ],
+    },
+    references: ['https://api.slack.com/concepts/token-types'],
+  },
+  {
+    id: 'slack-legacy-bot-token',
+    title: 'Slack legacy bot token',
+    category: 'messaging',
+    keywords: ['xoxb-'],
+    pattern: String.raw`\b(?<secret>xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26})(?:[^\w-]|$)`,
+    prefixLength: 5,
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `xoxb-${digits(r, 12)}-${r.chars(ALPHABETS.alnum, 24)}`,
+    examples: {
+      positive: ['SLACK_API_TOKEN={{gen}}', "slack = Slacker('{{gen}}')", 'token: xoxb-{{digits:10}}-{{alnum:24}}'],
+      negative: ['SLACK_API_TOKEN=xoxb-{{digits:12}}-{{alnum:8}}', 'SLACK_API_TOKEN=xoxb-{{digits:12}}-xxxxxxxxxxxxxxxxxxxxxxxx', 'token: xoxb-XXXXXXXXXXXX-XXXXXXXXXXXX'],
+    },
+    references: ['https://api.slack.com/legacy/custom-integrations/bot-users'],
+  },
+  {
+    id: 'slack-user-token',
+    title: 'Slack user token',
+    category: 'messaging',
+    keywords: ['xoxp-'],
+    pattern: String.raw`\b(?<secret>xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{32})\b`,
+    prefixLength: 5,
+    entropy: 3,
+    severity: 'critical',
+    generate: (r) => `xoxp-${digits(r, 12)}-${digits(r, 12)}-${digits(r, 13)}-${hex(r, 32)}`,
+    examples: {
+      positive: [
+        'SLACK_USER_TOKEN={{gen}}',
+        "client = WebClient(token='{{gen}}')",
+        '{"slack": {"token": "xoxp-{{digits:11}}-{{digits:12}}-{{digits:13}}-{{hex:32}}"}}',
+      ],
+      negative: [
+        'SLACK_USER_TOKEN=xoxp-{{digits:11}}-{{digits:12}}-{{hex:32}}',
+        'SLACK_USER_TOKEN=xoxp-0000000000-0000000000-0000000000-00000000000000000000000000000000',
+        'SLACK_USER_TOKEN=xoxp-<your-token>',
+      ],
+    },
+    references: ['https://api.slack.com/concepts/token-types#user'],
+  },
+  {
+    id: 'slack-app-token',
+    title: 'Slack app-level token',
+    category: 'messaging',
+    keywords: ['xapp-'],
+    pattern: String.raw`\b(?<secret>xapp-[0-9]-[A-Z0-9]{9,12}-[0-9]{10,13}-[a-f0-9]{64})\b`,
+    prefixLength: 5,
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => `xapp-1-A${r.chars(ALPHABETS.upper, 10)}-${digits(r, 13)}-${hex(r, 64)}`,
+    examples: {
+      positive: [
+        'SLACK_APP_TOKEN={{gen}}',
+        'handler = SocketModeHandler(app, "{{gen}}")',
+        "appToken: 'xapp-1-A{{upper:10}}-{{digits:13}}-{{hex:64}}',",
+      ],
+      negative: ['SLACK_APP_TOKEN=xapp-1-A{{upper:10}}-{{digits:13}}-{{hex:20}}', 'SLACK_APP_TOKEN=xapp-your-app-token', 'SLACK_APP_TOKEN=$SLACK_APP_TOKEN'],
+    },
+    references: ['https://api.slack.com/concepts/token-types#app-level'],
+  },
+  {
+    id: 'slack-config-token',
+    title: 'Slack configuration access token',
+    category: 'messaging',
+    keywords: ['xoxe.'],
+    pattern: String.raw`\b(?<secret>xoxe\.xox[bp]-[0-9]-[A-Za-z0-9]{163,166})\b`,
+    prefixLength: 10,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `xoxe.xoxp-1-${r.chars(ALPHABETS.alnum, 164)}`,
+    examples: {
+      positive: ['SLACK_CONFIG_TOKEN={{gen}}', '"access_token": "{{gen}}",', "token = 'xoxe.xoxb-1-{{alnum:165}}'"],
+      negative: ['SLACK_CONFIG_TOKEN=xoxe.xoxp-1-{{alnum:40}}', 'SLACK_CONFIG_TOKEN=xoxe.xoxp-1-...', 'SLACK_CONFIG_TOKEN=xoxe-1-{{alnum:146}}'],
+    },
+    references: ['https://api.slack.com/authentication/config-tokens'],
+  },
+  {
+    id: 'slack-refresh-token',
+    title: 'Slack configuration refresh token',
+    category: 'messaging',
+    keywords: ['xoxe-'],
+    pattern: String.raw`\b(?<secret>xoxe-[0-9]-[A-Za-z0-9]{146})\b`,
+    prefixLength: 5,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `xoxe-1-${r.chars(ALPHABETS.alnum, 146)}`,
+    examples: {
+      positive: ['SLACK_REFRESH_TOKEN={{gen}}', '"refresh_token": "{{gen}}"', "refresh: 'xoxe-1-{{alnum:146}}'"],
+      negative: ['SLACK_REFRESH_TOKEN=xoxe-1-{{alnum:100}}', 'SLACK_REFRESH_TOKEN=xoxe-1-<refresh-token>', 'SLACK_REFRESH_TOKEN=xoxe.xoxp-1-{{alnum:164}}'],
+    },
+    references: ['https://api.slack.com/authentication/rotation'],
+  },
+  {
+    id: 'slack-legacy-token',
+    title: 'Slack legacy workspace, refresh or session token',
+    category: 'messaging',
+    keywords: ['xoxa-', 'xoxr-', 'xoxo-', 'xoxs-'],
+    pattern: String.raw`\b(?<secret>xox[aors]-(?:[0-9A-Za-z]{1,64}-){1,5}[0-9A-Za-z]{6,64})(?:[^\w-]|$)`,
+    prefixLength: 5,
+    entropy: 3,
+    severity: 'high',
+    validate: (s) => /[0-9]{6}/.test(s),
+    generate: (r) => `xoxs-${digits(r, 12)}-${digits(r, 9)}-${digits(r, 10)}-${hex(r, 10)}`,
+    examples: {
+      positive: [
+        'SLACK_TOKEN={{gen}}',
+        "token: 'xoxa-2-{{digits:9}}-{{digits:11}}-{{digits:13}}-{{hex:18}}'",
+        'slack_refresh = "xoxr-{{digits:12}}-{{alnum:24}}"',
+      ],
+      negative: ['SLACK_TOKEN=xoxa-your-token', 'SLACK_TOKEN=xoxs-xxxxxxxxxxxx-xxxxxxxxx', 'SLACK_TOKEN=xoxr-{{digits:3}}'],
+    },
+    references: ['https://api.slack.com/concepts/token-types'],
+  },
+  {
+    id: 'slack-webhook-url',
+    title: 'Slack incoming webhook URL',
+    category: 'messaging',
+    keywords: ['hooks.slack.com'],
+    pattern: String.raw`(?<secret>https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})\b`,
+    prefixLength: 33,
+    severity: 'medium',
+    filterPlaceholders: false,
+    validate: lastSegmentOk(3.5),
+    generate: (r) => `https://hooks.slack.com/services/T${r.chars(ALPHABETS.upper, 10)}/B${r.chars(ALPHABETS.upper, 11)}/${r.chars(ALPHABETS.alnum, 24)}`,
+    examples: {
+      positive: [
+        'SLACK_WEBHOOK_URL={{gen}}',
+        'curl -X POST -H "Content-type: application/json" --data \'{"text":"deployed"}\' https://hooks.slack.com/services/T{{upper:10}}/B{{upper:11}}/{{alnum:24}}',
+        '  webhook_url: "https://hooks.slack.com/services/T{{upper:8}}/B{{upper:9}}/{{alnum:24}}"',
+      ],
+      negative: [
+        'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+        'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/YOUR/WEBHOOK/URL',
+        'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T{{upper:10}}/B{{upper:11}}/{{alnum:10}}',
+      ],
+    },
+    references: ['https://api.slack.com/messaging/webhooks'],
+  },
+  {
+    id: 'slack-workflow-webhook-url',
+    title: 'Slack workflow webhook URL',
+    category: 'messaging',
+    keywords: ['hooks.slack.com'],
+    pattern: String.raw`(?<secret>https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/A[A-Z0-9]{8,12}/[0-9]{15,20}/[A-Za-z0-9]{32})\b`,
+    prefixLength: 24,
+    severity: 'medium',
+    filterPlaceholders: false,
+    validate: lastSegmentOk(3.5),
+    generate: (r) =>
+      `https://hooks.slack.com/triggers/T${r.chars(ALPHABETS.upper, 10)}/A${r.chars(ALPHABETS.upper, 10)}/${digits(r, 16)}/${r.chars(ALPHABETS.alnum, 32)}`,
+    examples: {
+      positive: [
+        'SLACK_WORKFLOW_URL={{gen}}',
+        "requests.post('https://hooks.slack.com/workflows/T{{upper:9}}/A{{upper:11}}/{{digits:18}}/{{alnum:32}}', json=payload)",
+        'webhook: {{gen}}',
+      ],
+      negative: [
+        'SLACK_WORKFLOW_URL=https://hooks.slack.com/triggers/T00000000/A00000000/000000000000000/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+        'SLACK_WORKFLOW_URL=https://hooks.slack.com/workflows/T{{upper:9}}/A{{upper:11}}/{{digits:18}}',
+        'see https://hooks.slack.com/triggers/<team>/<app>/<id>/<secret>',
+      ],
+    },
+    references: ['https://slack.com/help/articles/360041352714-Build-a-workflow--Create-a-workflow-that-starts-outside-of-Slack'],
+  },
+  {
+    id: 'discord-bot-token',
+    title: 'Discord bot token',
+    category: 'messaging',
+    keywords: ['discord', 'client.login', 'bot.run'],
+    pattern: String.raw`\b(?<secret>[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?:[^\w.-]|$)`,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `M${r.chars(ALPHABETS.alnum, 25)}.${r.chars(ALPHABETS.b64url, 6)}.${r.chars(ALPHABETS.b64url, 38)}`,
+    examples: {
+      positive: ['DISCORD_TOKEN={{gen}}', "client.login('{{gen}}');", 'bot.run("N{{alnum:23}}.{{b64url:6}}.{{b64url:27}}")'],
+      negative: [
+        'DISCORD_TOKEN=your-bot-token-here',
+        'DISCORD_TOKEN=M{{alnum:23}}.{{b64url:6}}',
+        'discord_jwt = "eyJ{{alnum:30}}.{{alnum:40}}.{{alnum:30}}"',
+      ],
+    },
+    references: ['https://discord.com/developers/docs/reference#authentication'],
+  },
+  {
+    id: 'discord-webhook-url',
+    title: 'Discord webhook URL',
+    category: 'messaging',
+    keywords: ['discord'],
+    pattern: String.raw`(?<secret>https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})(?:[^\w-]|$)`,
+    prefixLength: 8,
+    severity: 'medium',
+    filterPlaceholders: false,
+    validate: lastSegmentOk(4),
+    generate: (r) => `https://discord.com/api/webhooks/${digits(r, 19)}/${r.chars(ALPHABETS.b64url, 68)}`,
+    examples: {
+      positive: [
+        'DISCORD_WEBHOOK={{gen}}',
+        'fetch("https://discordapp.com/api/webhooks/{{digits:18}}/{{b64url:68}}", { method: "POST", body })',
+        'webhook_url: {{gen}}',
+      ],
+      negative: [
+        'DISCORD_WEBHOOK=https://discord.com/api/webhooks/{{digits:18}}/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+        'DISCORD_WEBHOOK=https://discord.com/api/webhooks/{webhook.id}/{webhook.token}',
+        'DISCORD_WEBHOOK=https://discord.com/api/webhooks/{{digits:18}}/{{b64url:20}}',
+      ],
+    },
+    references: ['https://discord.com/developers/docs/resources/webhook'],
+  },
+  {
+    id: 'telegram-bot-token',
+    title: 'Telegram bot token',
+    category: 'messaging',
+    keywords: ['telegram', 'tgram', ':AA'],
+    pattern: String.raw`(?:/bot|\b)(?<secret>[0-9]{8,10}:A[A-Za-z0-9_-]{34})(?:[^\w-]|$)`,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `${digits(r, 10)}:AA${r.chars(ALPHABETS.b64url, 33)}`,
+    examples: {
+      positive: [
+        'TELEGRAM_BOT_TOKEN={{gen}}',
+        'bot = telebot.TeleBot("{{gen}}")',
+        'curl https://api.telegram.org/bot{{digits:9}}:AA{{b64url:33}}/getMe',
+      ],
+      negative: [
+        'TELEGRAM_BOT_TOKEN=${TELEGRAM_BOT_TOKEN}',
+        'TELEGRAM_BOT_TOKEN={{digits:9}}:AA{{b64url:20}}',
+        '<xsd:element name="AgencyIdentificationCode" type="clm{{digits:8}}:AgencyIdentificationCodeContentType"/>',
+      ],
+    },
+    references: ['https://core.telegram.org/bots/api#authorizing-your-bot'],
+  },
+  {
+    id: 'twilio-auth-token',
+    title: 'Twilio account auth token',
+    category: 'messaging',
+    keywords: ['twilio'],
+    pattern: assigned(['twilio'], '[0-9a-f]{32}'),
+    entropy: 3,
+    severity: 'critical',
+    generate: (r) => hex(r, 32),
+    examples: {
+      positive: [
+        'TWILIO_AUTH_TOKEN={{gen}}',
+        'twilio:\n  auth_token: x\ntwilio_auth_token: "{{gen}}"',
+        "config.twilio = { sid: process.env.TWILIO_SID, authToken: '{{hex:32}}' };",
+      ],
+      negative: ['TWILIO_ACCOUNT_SID=AC{{hex:32}}', 'TWILIO_AUTH_TOKEN=your_auth_token', 'TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN}'],
+    },
+    references: ['https://www.twilio.com/docs/iam/api/authtoken'],
+  },
+  {
+    id: 'twilio-api-key-secret',
+    title: 'Twilio API key secret',
+    category: 'messaging',
+    keywords: ['twilio'],
+    pattern: assigned(['twilio'], '[A-Za-z0-9]{32}'),
+    entropy: 3.5,
+    severity: 'high',
+    // All-lowercase-hex values are account auth tokens (twilio-auth-token).
+    validate: (s) => !/^[0-9a-f]{32}$/.test(s),
+    generate: (r) => r.chars(ALPHABETS.alnum, 32),
+    examples: {
+      positive: ['TWILIO_API_SECRET={{gen}}', 'twilioApiSecret: "{{gen}}",', "twilio_secret = '{{alnum:32}}'"],
+      negative: ['TWILIO_API_KEY=SK{{hex:32}}', 'TWILIO_API_SECRET=${TWILIO_API_SECRET}', 'TWILIO_API_SECRET={{alnum:16}}'],
+    },
+    references: ['https://www.twilio.com/docs/iam/api-keys'],
+  },
+  {
+    id: 'twilio-credential-pair',
+    title: 'Twilio account SID or API key SID with its secret',
+    category: 'messaging',
+    keywords: ['twilio'],
+    pattern: String.raw`\b(?<handle>(?:AC|SK)[0-9a-f]{32}):(?<secret>[A-Za-z0-9]{32})\b`,
+    entropy: 3,
+    severity: 'critical',
+    examples: {
+      positive: [
+        'curl -X POST https://api.twilio.com/2010-04-01/Accounts/AC{{hex:32}}/Messages.json -u AC{{hex:32}}:{{hex:32}}',
+        'TWILIO_URL=https://SK{{hex:32}}:{{alnum:32}}@api.twilio.com/2010-04-01',
+        "auth = 'AC{{hex:32}}:{{hex:32}}'  # twilio basic auth",
+      ],
+      negative: [
+        'curl https://api.twilio.com/2010-04-01/Accounts -u AC{{hex:32}}:$TWILIO_AUTH_TOKEN',
+        'twilio auth: AC{{hex:32}}:{{hex:16}}',
+        'twilio: AC{{hex:32}}:00000000000000000000000000000000',
+      ],
+    },
+    references: ['https://www.twilio.com/docs/usage/requests-to-twilio#authentication'],
+  },
+  {
+    id: 'sendgrid-api-key',
+    title: 'SendGrid API key',
+    category: 'messaging',
+    keywords: ['SG.'],
+    pattern: String.raw`\b(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^\w-]|$)`,
+    prefixLength: 3,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `SG.${r.chars(ALPHABETS.b64url, 22)}.${r.chars(ALPHABETS.b64url, 43)}`,
+    examples: {
+      positive: ['SENDGRID_API_KEY={{gen}}', "sgMail.setApiKey('{{gen}}');", 'sg = SendGridAPIClient("SG.{{alnum:22}}.{{alnum:43}}")'],
+      negative: ['SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'SENDGRID_API_KEY=SG.{{alnum:22}}', 'msg.{{alnum:22}}.{{alnum:43}}'],
+    },
+    references: ['https://www.twilio.com/docs/sendgrid/ui/account-and-settings/api-keys'],
+  },
+  {
+    id: 'mailgun-api-key',
+    title: 'Mailgun API key (legacy key- format)',
+    category: 'messaging',
+    keywords: ['mailgun'],
+    pattern: String.raw`\b(?<secret>key-[0-9a-f]{32})\b`,
+    prefixLength: 4,
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => `key-${hex(r, 32)}`,
+    examples: {
+      positive: [
+        'MAILGUN_API_KEY={{gen}}',
+        'curl -s --user "api:key-{{hex:32}}" https://api.mailgun.net/v3/mg.example.org/messages',
+        "mailgun:\n  secret: x\nmailgun_secret: '{{gen}}'",
+      ],
+      negative: ['MAILGUN_PUBLIC_KEY=pubkey-{{hex:32}}', 'MAILGUN_API_KEY=key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'cache-key-{{hex:32}}'],
+    },
+    references: ['https://documentation.mailgun.com/docs/mailgun/api-reference/authentication'],
+  },
+  {
+    id: 'mailgun-private-key',
+    title: 'Mailgun private API key or webhook signing key',
+    category: 'messaging',
+    keywords: ['mailgun'],
+    pattern: String.raw`\b(?<secret>[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b`,
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => `${hex(r, 32)}-${hex(r, 8)}-${hex(r, 8)}`,
+    examples: {
+      positive: [
+        'MAILGUN_API_KEY={{gen}}',
+        "mailgun = Mailgun(api_key='{{gen}}', domain='mg.example.org')",
+        'MAILGUN_WEBHOOK_SIGNING_KEY="{{hex:32}}-{{hex:8}}-{{hex:8}}"',
+      ],
+      negative: ['MAILGUN_API_KEY=${MAILGUN_API_KEY}', 'MAILGUN_API_KEY={{hex:32}}-{{hex:8}}', 'MAILGUN_API_KEY=00000000000000000000000000000000-00000000-00000000'],
+    },
+    references: ['https://documentation.mailgun.com/docs/mailgun/api-reference/authentication'],
+  },
+  {
+    id: 'mailchimp-api-key',
+    title: 'Mailchimp Marketing API key',
+    category: 'messaging',
+    keywords: ['-us'],
+    pattern: String.raw`\b(?<secret>[0-9a-f]{32}-us[0-9]{1,2})\b`,
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => `${hex(r, 32)}-us${1 + r.int(20)}`,
+    examples: {
+      positive: [
+        'MAILCHIMP_API_KEY={{gen}}',
+        "mailchimp.setConfig({ apiKey: '{{gen}}', server: 'us21' });",
+        '$MailChimp = new MailChimp("{{hex:32}}-us6");',
+      ],
+      negative: ['MAILCHIMP_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-us1', 'MAILCHIMP_API_KEY={{hex:20}}-us6', 'lang="en-us" data-key="{{hex:32}}"'],
+    },
+    references: ['https://mailchimp.com/developer/marketing/guides/quick-start/#generate-your-api-key'],
+  },
+  {
+    id: 'mandrill-api-key',
+    title: 'Mailchimp Transactional (Mandrill) API key',
+    category: 'messaging',
+    keywords: ['mandrill', 'mailchimp_transactional', 'mailchimp-transactional'],
+    pattern: assigned(['mandrill', 'mailchimp_transactional', 'mailchimp-transactional'], '(?:md-)?[A-Za-z0-9_-]{22}'),
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `md-${r.chars(ALPHABETS.b64url, 22)}`,
+    examples: {
+      positive: ['MANDRILL_API_KEY={{gen}}', "mandrill_client = mandrill.Mandrill('{{alnum:22}}')", 'const client = require("@mailchimp/mailchimp_transactional")("{{gen}}");'],
+      negative: ['MANDRILL_API_KEY=${MANDRILL_KEY}', 'MANDRILL_API_KEY=md-{{alnum:10}}', 'mandrill_template = "order-confirmation"'],
+    },
+    references: ['https://mailchimp.com/developer/transactional/guides/quick-start/'],
+  },
+  {
+    id: 'postmark-server-token',
+    title: 'Postmark server or account API token',
+    category: 'messaging',
+    keywords: ['postmark'],
+    pattern: assigned(['postmark'], UUID),
+    severity: 'high',
+    filterPlaceholders: false,
+    validate: uuidSecretOk,
+    generate: uuid,
+    examples: {
+      positive: [
+        'POSTMARK_SERVER_TOKEN={{gen}}',
+        'curl https://api.postmarkapp.com/email -H "X-Postmark-Server-Token: {{gen}}"',
+        "client = PostmarkClient(server_token='{{gen}}')  # postmark",
+      ],
+      negative: [
+        'POSTMARK_SERVER_TOKEN=00000000-0000-0000-0000-000000000000',
+        'POSTMARK_SERVER_TOKEN=${POSTMARK_TOKEN}',
+        'X-Postmark-Server-Token: POSTMARK_API_TEST',
+      ],
+    },
+    references: ['https://postmarkapp.com/developer/api/overview#authentication'],
+  },
+  {
+    id: 'microsoft-teams-webhook-url',
+    title: 'Microsoft Teams incoming webhook URL',
+    category: 'messaging',
+    keywords: ['webhook.office.com', 'outlook.office.com/webhook', 'outlook.office365.com/webhook'],
+    pattern: String.raw`(?<secret>https://(?:[a-z0-9-]{1,60}\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/${UUID}@${UUID}/IncomingWebhook/[0-9a-f]{32}/${UUID}(?:/[A-Za-z0-9_-]{20,80})?)(?:[^\w-]|$)`,
+    prefixLength: 8,
+    severity: 'medium',
+    filterPlaceholders: false,
+    validate: (url) => !looksLikePlaceholder(url),
+    generate: (r) =>
+      `https://contoso.webhook.office.com/webhookb2/${uuid(r)}@${uuid(r)}/IncomingWebhook/${hex(r, 32)}/${uuid(r)}/V2${r.chars(ALPHABETS.b64url, 43)}`,
+    examples: {
+      positive: [
+        'TEAMS_WEBHOOK_URL={{gen}}',
+        'Invoke-RestMethod -Method Post -Uri "https://outlook.office.com/webhook/{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}@{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}/IncomingWebhook/{{hex:32}}/{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}" -Body $json',
+        '  teams_webhook: "{{gen}}"',
+      ],
+      negative: [
+        'TEAMS_WEBHOOK_URL=https://contoso.webhook.office.com/webhookb2/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx@xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/IncomingWebhook/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+        'TEAMS_WEBHOOK_URL=https://contoso.webhook.office.com/webhookb2/<group-id>@<tenant-id>/IncomingWebhook/<id>/<owner>',
+        'see https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook (webhook.office.com)',
+      ],
+    },
+    references: ['https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook'],
+  },
+  {
+    id: 'microsoft-power-automate-webhook-url',
+    title: 'Power Automate / Teams Workflows webhook URL (signed)',
+    category: 'messaging',
+    keywords: ['paths/invoke'],
+    pattern: String.raw`(?<secret>https://[a-z0-9.-]{1,100}\.(?:environment\.api\.powerplatform\.com|logic\.azure\.com)(?::443)?/[^\s'"<>]{0,120}?workflows/[0-9a-f]{32}/triggers/manual/paths/invoke\?[^\s'"<>]{0,300}?sig=[A-Za-z0-9_%-]{40,100})`,
+    prefixLength: 8,
+    severity: 'medium',
+    filterPlaceholders: false,
+    validate: (url) => {
+      const sig = url.slice(url.lastIndexOf('sig=') + 4);
+      return !looksLikePlaceholder(sig) && shannonEntropy(sig) >= 4;
+    },
+    generate: (r) =>
+      `https://${hex(r, 30)}.0e.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/${hex(r, 32)}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${r.chars(ALPHABETS.b64url, 43)}`,
+    examples: {
+      positive: [
+        'TEAMS_WORKFLOW_URL={{gen}}',
+        'url = "https://prod-{{digits:2}}.westus.logic.azure.com:443/workflows/{{hex:32}}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={{b64url:43}}"',
+        "webhookUrl: '{{gen}}'",
+      ],
+      negative: [
+        'url = "https://prod-00.westus.logic.azure.com:443/workflows/{{hex:32}}/triggers/manual/paths/invoke?api-version=2016-06-01"',
+        'url = "https://prod-00.westus.logic.azure.com:443/workflows/{{hex:32}}/triggers/manual/paths/invoke?api-version=2016-06-01&sig=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+        'TEAMS_WORKFLOW_URL=https://make.powerplatform.com/environments/{{hex:8}}/flows',
+      ],
+    },
+    references: ['https://learn.microsoft.com/en-us/power-automate/oauth-authentication'],
+  },
+  {
+    id: 'vonage-api-secret',
+    title: 'Vonage (Nexmo) API secret',
+    category: 'messaging',
+    keywords: ['nexmo', 'vonage'],
+    pattern: assigned(['nexmo', 'vonage'], '[A-Za-z0-9]{16}'),
+    entropy: 3.2,
+    severity: 'high',
+    generate: (r) => r.chars(ALPHABETS.alnum, 16),
+    examples: {
+      positive: ['VONAGE_API_SECRET={{gen}}', "nexmo_secret: '{{gen}}'", 'const vonage = new Vonage({ apiKey: "{{hex:8}}", apiSecret: "{{alnum:16}}" });'],
+      negative: ['VONAGE_API_KEY={{hex:8}}', 'VONAGE_API_SECRET=${VONAGE_API_SECRET}', 'VONAGE_APPLICATION_ID={{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}'],
+    },
+    references: ['https://developer.vonage.com/en/getting-started/concepts/authentication'],
+  },
+  {
+    id: 'messagebird-api-key',
+    title: 'MessageBird (Bird) API access key',
+    category: 'messaging',
+    keywords: ['messagebird', 'message_bird', 'message-bird'],
+    pattern: assigned(['messagebird', 'message_bird', 'message-bird'], '[A-Za-z0-9]{25}'),
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => r.chars(ALPHABETS.alnum, 25),
+    examples: {
+      positive: ['MESSAGEBIRD_ACCESS_KEY={{gen}}', "client = messagebird.Client('{{gen}}')", 'message_bird_key: "{{alnum:25}}"'],
+      negative: ['MESSAGEBIRD_ACCESS_KEY=${MB_KEY}', 'MESSAGEBIRD_ACCESS_KEY={{alnum:12}}', 'MESSAGEBIRD_ORIGINATOR=MyCompanyName'],
+    },
+    references: ['https://developers.messagebird.com/api/#authentication'],
+  },
+  {
+    id: 'brevo-api-key',
+    title: 'Brevo (Sendinblue) API key',
+    category: 'messaging',
+    keywords: ['xkeysib-'],
+    pattern: String.raw`\b(?<secret>xkeysib-[0-9a-f]{64}-[A-Za-z0-9]{16})\b`,
+    prefixLength: 8,
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `xkeysib-${hex(r, 64)}-${r.chars(ALPHABETS.alnum, 16)}`,
+    examples: {
+      positive: ['BREVO_API_KEY={{gen}}', "configuration.api_key['api-key'] = '{{gen}}'", '-H "api-key: xkeysib-{{hex:64}}-{{alnum:16}}"'],
+      negative: ['BREVO_API_KEY=xkeysib-{{hex:64}}', 'BREVO_API_KEY=xkeysib-xxxxxxxx', 'BREVO_SMTP_KEY=xsmtpsib-{{hex:20}}'],
+    },
+    references: ['https://developers.brevo.com/docs/getting-started'],
+  },
+  {
+    id: 'brevo-smtp-key',
+    title: 'Brevo (Sendinblue) SMTP key',
+    category: 'messaging',
+    keywords: ['xsmtpsib-'],
+    pattern: String.raw`\b(?<secret>xsmtpsib-[0-9a-f]{64}-[A-Za-z0-9]{16})\b`,
+    prefixLength: 9,
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `xsmtpsib-${hex(r, 64)}-${r.chars(ALPHABETS.alnum, 16)}`,
+    examples: {
+      positive: ['SMTP_PASSWORD={{gen}}', 'spring.mail.password={{gen}}', "smtp: { pass: 'xsmtpsib-{{hex:64}}-{{alnum:16}}' }"],
+      negative: ['SMTP_PASSWORD=xsmtpsib-{{hex:32}}', 'SMTP_PASSWORD=xsmtpsib-<key>', 'BREVO_API_KEY=xkeysib-{{hex:20}}'],
+    },
+    references: ['https://help.brevo.com/hc/en-us/articles/7924908994450'],
+  },
+  {
+    id: 'mailjet-api-credential',
+    title: 'Mailjet API key or secret key',
+    category: 'messaging',
+    keywords: ['mailjet', 'apikey'],
+    pattern: assigned(['mailjet', 'mj_apikey'], '[0-9a-f]{32}'),
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => hex(r, 32),
+    examples: {
+      positive: ['MAILJET_API_SECRET={{gen}}', 'MJ_APIKEY_PRIVATE="{{gen}}"', "mailjet = Client(auth=(api_key, '{{hex:32}}'))"],
+      negative: ['MAILJET_API_SECRET=${MJ_APIKEY_PRIVATE}', 'MAILJET_API_SECRET={{hex:16}}', 'MAILJET_SENDER=noreply@example.org'],
+    },
+    references: ['https://dev.mailjet.com/email/guides/#authentication'],
+  },
+  {
+    id: 'pusher-app-secret',
+    title: 'Pusher Channels app secret',
+    category: 'messaging',
+    keywords: ['pusher_app_secret', 'pusher-app-secret', 'pusherappsecret', 'pusher_secret', 'pusher-secret', 'pushersecret'],
+    pattern: assigned(['pusher_app_secret', 'pusher-app-secret', 'pusherappsecret', 'pusher_secret', 'pusher-secret', 'pushersecret'], '[0-9a-f]{20}'),
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => hex(r, 20),
+    examples: {
+      positive: ['PUSHER_APP_SECRET={{gen}}', "pusherSecret: '{{gen}}',", 'pusher_secret = "{{hex:20}}"'],
+      negative: ['PUSHER_APP_KEY={{hex:20}}', 'PUSHER_APP_SECRET=${PUSHER_APP_SECRET}', 'PUSHER_APP_SECRET={{hex:10}}'],
+    },
+    references: ['https://pusher.com/docs/channels/server_api/http-api/#authentication'],
+  },
+  {
+    id: 'ably-api-key',
+    title: 'Ably API key',
+    category: 'messaging',
+    keywords: ['ably'],
+    pattern: String.raw`\b(?<secret>[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_+/-]{43})(?:[^\w+/-]|$)`,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `${r.chars(ALPHABETS.b64url, 6)}.${r.chars(ALPHABETS.b64url, 6)}:${r.chars(ALPHABETS.b64url, 43)}`,
+    examples: {
+      positive: ['ABLY_API_KEY={{gen}}', "const ably = new Ably.Realtime('{{gen}}');", 'ably_key: "{{alnum:6}}.{{alnum:6}}:{{alnum:43}}"'],
+      negative: ['ABLY_API_KEY=${ABLY_API_KEY}', 'ABLY_API_KEY={{alnum:6}}.{{alnum:6}}', 'ABLY_API_KEY=xVLyHw.xxxxxx:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
+    references: ['https://ably.com/docs/auth/basic'],
+  },
+  {
+    id: 'plivo-auth-token',
+    title: 'Plivo auth token',
+    category: 'messaging',
+    keywords: ['plivo'],
+    pattern: assigned(['plivo'], '[A-Za-z0-9]{40}'),
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => r.chars(ALPHABETS.alnum, 40),
+    examples: {
+      positive: ['PLIVO_AUTH_TOKEN={{gen}}', "client = plivo.RestClient('MA{{upper:18}}', '{{gen}}')", 'plivo_token: "{{alnum:40}}"'],
+      negative: ['PLIVO_AUTH_ID=MA{{upper:18}}', 'PLIVO_AUTH_TOKEN=${PLIVO_AUTH_TOKEN}', 'PLIVO_AUTH_TOKEN={{alnum:20}}'],
+    },
+    references: ['https://www.plivo.com/docs/messaging/api/overview/authentication'],
+  },
+  {
+    id: 'telnyx-api-key',
+    title: 'Telnyx API key (v2)',
+    category: 'messaging',
+    keywords: ['telnyx'],
+    pattern: String.raw`\b(?<secret>KEY[0-9A-Za-z_-]{55})(?:[^\w-]|$)`,
+    prefixLength: 3,
+    entropy: 4,
+    severity: 'high',
+    generate: (r) => `KEY${r.chars(ALPHABETS.HEX, 32)}_${r.chars(ALPHABETS.alnum, 22)}`,
+    examples: {
+      positive: ['TELNYX_API_KEY={{gen}}', 'telnyx.api_key = "{{gen}}"', "const telnyx = Telnyx('KEY{{HEX:32}}_{{alnum:22}}');"],
+      negative: ['TELNYX_API_KEY=KEY{{HEX:32}}', 'TELNYX_API_KEY=${TELNYX_API_KEY}', 'TELNYX_PUBLIC_KEY={{b64:44}}'],
+    },
+    references: ['https://developers.telnyx.com/docs/overview/authentication'],
+  },
+  {
+    id: 'sparkpost-api-key',
+    title: 'SparkPost API key',
+    category: 'messaging',
+    keywords: ['sparkpost'],
+    pattern: assigned(['sparkpost'], '[0-9a-f]{40}'),
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => hex(r, 40),
+    examples: {
+      positive: ['SPARKPOST_API_KEY={{gen}}', "const client = new SparkPost('{{gen}}');", 'sparkpost:\n  api_key: x\nsparkpost_api_key: "{{hex:40}}"'],
+      negative: ['SPARKPOST_API_KEY=${SPARKPOST_API_KEY}', 'SPARKPOST_API_KEY={{hex:32}}', 'SPARKPOST_API_KEY=<api key>'],
+    },
+    references: ['https://developers.sparkpost.com/api/#header-authentication'],
+  },
+  {
+    id: 'line-channel-access-token',
+    title: 'LINE Messaging API channel access token',
+    category: 'messaging',
+    keywords: ['channel_access_token', 'channel-access-token', 'channelaccesstoken', 'line_channel_token'],
+    pattern: assigned(['channel_access_token', 'channel-access-token', 'channelaccesstoken', 'line_channel_token'], '[A-Za-z0-9+/]{160,180}={0,2}'),
+    entropy: 4.5,
+    severity: 'high',
+    generate: (r) => `${r.chars(ALPHABETS.b64, 171)}=`,
+    examples: {
+      positive: ['LINE_CHANNEL_ACCESS_TOKEN={{gen}}', "line_bot_api = LineBotApi(channel_access_token='{{b64:172}}')", 'channelAccessToken: "{{gen}}",'],
+      negative: ['LINE_CHANNEL_ACCESS_TOKEN=${LINE_CHANNEL_ACCESS_TOKEN}', 'LINE_CHANNEL_ACCESS_TOKEN={{b64:40}}', 'LINE_CHANNEL_SECRET={{hex:32}}'],
+    },
+    references: ['https://developers.line.biz/en/docs/basics/channel-access-token/'],
+  },
+  {
+    id: 'resend-api-key',
+    title: 'Resend API key',
+    category: 'messaging',
+    keywords: ['re_'],
+    pattern: String.raw`\b(?<secret>re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})\b`,
+    prefixLength: 3,
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => `re_${r.chars(ALPHABETS.alnum, 8)}_${r.chars(ALPHABETS.alnum, 24)}`,
+    examples: {
+      positive: ['RESEND_API_KEY={{gen}}', "const resend = new Resend('{{gen}}');", 'resend.api_key = "re_{{alnum:8}}_{{alnum:24}}"'],
+      negative: ['RESEND_API_KEY=re_123456789', 'RESEND_API_KEY=${RESEND_API_KEY}', 'store_{{alnum:8}}_{{alnum:24}}'],
+    },
+    references: ['https://resend.com/docs/dashboard/api-keys/introduction'],
+  },
+  {
+    id: 'sendbird-api-token',
+    title: 'Sendbird API token',
+    category: 'messaging',
+    keywords: ['sendbird'],
+    pattern: assigned(['sendbird'], '[0-9a-f]{40}'),
+    entropy: 3,
+    severity: 'high',
+    generate: (r) => hex(r, 40),
+    examples: {
+      positive: ['SENDBIRD_API_TOKEN={{gen}}', "sendbirdApiToken: '{{hex:40}}'", "sendbird_token = '{{gen}}'"],
+      negative: ['SENDBIRD_APP_ID={{upper:8}}-{{upper:4}}', 'SENDBIRD_API_TOKEN=${SENDBIRD_API_TOKEN}', 'SENDBIRD_API_TOKEN={{hex:20}}'],
+    },
+    references: ['https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api#2-authentication'],
+  },
+  {
+    id: 'mattermost-access-token',
+    title: 'Mattermost personal access or bot token',
+    category: 'messaging',
+    keywords: ['mattermost'],
+    pattern: assigned(['mattermost'], '[a-z0-9]{26}'),
+    entropy: 3.5,
+    severity: 'high',
+    generate: (r) => r.chars(ALPHABETS.lower, 26),
+    examples: {
+      positive: ['MATTERMOST_TOKEN={{gen}}', "mattermost:\n  url: x\nmattermost_bot_token: '{{gen}}'", 'mattermost.token = "{{lower:26}}"'],
+      negative: ['MATTERMOST_TOKEN=${MATTERMOST_TOKEN}', 'MATTERMOST_TOKEN={{lower:12}}', 'MATTERMOST_TEAM=engineering'],
+    },
+    references: ['https://developers.mattermost.com/integrate/reference/personal-access-token/'],
+  },
+]);
