@@ -135,14 +135,16 @@ export class SecretScanner {
       }
       const secret = m.groups?.secret;
       if (!secret) continue;
-      if (!acceptSecret(detector, secret)) continue;
+      if (!acceptSecret(detector, secret, m[0])) continue;
+      // A generic key name right after ':' or '/' sits inside another value (`arn:…:secret:name/…`, a URL path).
+      if (compiled.generic && m.index > 0 && ':/'.includes(slice[m.index - 1]!)) continue;
       const start = from + (m.indices?.groups?.secret?.[0] ?? m.index + m[0].indexOf(secret));
       out.push({ detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
     }
   }
 }
 
-export function acceptSecret(detector: Detector, secret: string): boolean {
+export function acceptSecret(detector: Detector, secret: string, match = secret): boolean {
   if (detector.entropy !== undefined && shannonEntropy(secret) < detector.entropy) return false;
   if (detector.filterPlaceholders !== false) {
     if (looksLikePlaceholder(secret)) return false;
@@ -150,7 +152,7 @@ export function acceptSecret(detector: Detector, secret: string): boolean {
     // context rather than a format (generic assignments, database URLs) confuse with secrets.
     if ((detector.category === 'generic' || detector.category === 'database') && looksLikeNonSecretValue(secret)) return false;
   }
-  if (detector.validate && !detector.validate(secret)) return false;
+  if (detector.validate && !detector.validate(secret, { match })) return false;
   return true;
 }
 

@@ -50,8 +50,12 @@ export interface Detector {
   entropy?: number;
   /** Default 'high'. */
   severity?: Severity;
-  /** Extra validation of a candidate (checksums, structure). Return false to drop it. */
-  validate?: (secret: string) => boolean;
+  /**
+   * Extra validation of a candidate (checksums, structure). Return false to drop it.
+   * `context.match` is the whole regex match (key name, operator and value), for detectors
+   * that judge by the name a value is assigned to.
+   */
+  validate?: (secret: string, context: { match: string }) => boolean;
   /**
    * Apply the generic look-alike filters (placeholders, env/template references,
    * hashes, UUIDs...). Default true; prefix-anchored formats with checksums may turn it off.

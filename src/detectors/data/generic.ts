@@ -167,6 +167,11 @@ export function looksLikeReferenceOrExpression(value: string, depth = 0): boolea
   if (/^[^@\s]+@[\w-]+(?:\.[\w-]+)+$/.test(v)) return true; // an email address
   if (/^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(v) || /^\d{4}-\d{2}-\d{2}/.test(v)) return true; // version, date
   if (memberAccess(v)) return true; // config.db.password, process.env.X, self.settings.DB_PASSWORD
+  if (identifierLike(v)) return true; // SensitiveString2048, Buffer|Uint8Array|string: a type, not a value
+  // Code, not a value (minified bundles): comparisons, logic, optional chaining, ternaries,
+  // concatenation with member access, chained assignments. Base64 padding `==` only ends a value.
+  if (/==(?!=*$)|!=|\|\||&&|\?\.|\?[\w$.]+:[\w$]|\+[A-Za-z_$][\w$]*\.[A-Za-z_$]|^[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=/.test(v)) return true;
+  if (/^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+\/?$/i.test(v) && /\.(?:com|org|net|io|dev|app|cloud|co|uk|de|test|local|internal|example)\/?$/i.test(v)) return true; // a host name
   if (/^[A-Z]{2}[0-9a-f]{32}$/.test(v)) return true; // a Twilio SID (AC…, SK…): a public identifier
   if (/^[A-Za-z_][\w.]*\(/.test(v)) return true; // a function call
   if (/^[A-Za-z]+(?:[\s_.:/|-]+[A-Za-z]+)*[.:!?]*$/.test(v)) return true; // words: "Password:", auth.password.label
@@ -213,9 +218,33 @@ function ownedPrefix(value: string): boolean {
  */
 function memberAccess(v: string): boolean {
   if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v)) return false;
-  const segmentsLookLikeNames = v.split('.').every((s) => /^[a-z_$][a-zA-Z0-9_$]*$|^[A-Z][A-Z0-9_]*$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*$/.test(s));
-  const random = /[0-9]/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v) && shannonEntropy(v) >= 3.6;
+  const segments = v.split('.');
+  const segmentsLookLikeNames = segments.every((s) => /^[a-z_$][a-zA-Z0-9_$]*$|^[A-Z][A-Z0-9_]*$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*$/.test(s));
+  // Randomness is judged per segment: `type2.declaration.readonlyToken` is names, `b0Y.DoPKCGH1hQzW` is not.
+  const random = segments.some((s) => s.length >= 8 && /[0-9]/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s) && !identifierLike(s) && shannonEntropy(s) >= 3.3);
   return segmentsLookLikeNames && !random;
+}
+
+/**
+ * A type or variable name made of words and numbers (`SensitiveString2048`, `NonEmptyMaxLength64String`,
+ * `maxLen256`, `Buffer|Uint8Array|Blob|string`): what follows a key in a type annotation, not a value.
+ */
+export function identifierLike(v: string): boolean {
+  const parts = v.split('|');
+  return parts.every((part) => {
+    const pieces = part.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g);
+    if (!pieces || pieces.join('') !== part) return false;
+    // Every lettered piece is a word-like chunk: a capital and lower-case letters, or a short acronym.
+    return pieces.every((p) => /^[0-9]{1,5}$/.test(p) || /^[A-Z]?[a-z]{2,}$/.test(p) || /^[A-Z]{2,4}$/.test(p)) && pieces.some((p) => /[a-z]{3,}/.test(p));
+  });
+}
+
+/** Key names whose values are not credentials: pagination cursors, request ids, CSRF tokens, token-type fields. */
+const NOT_A_CREDENTIAL_KEY =
+  /(?:next|continuation|page|pagination|cursor|resume|sync|marker|csrf|xsrf|request|idempotency|client[_-]?request|subject|token[_-]?type|max|num|count)[_-]?tokens?\b/i;
+
+export function credentialKey(match: string): boolean {
+  return !NOT_A_CREDENTIAL_KEY.test(match);
 }
 
 function charClasses(value: string): number {
@@ -480,6 +509,9 @@ export default defineDetectors([
         'db_password         = "{{gen}}"',
       ],
       negative: [
+        '    KdcAdminPassword: XmlStringMaxLen256;',
+        '  export type MqttPassword = Buffer|Uint8Array|Blob|string;',
+        
         'password: "Password"',
         'passwordLabel = "Enter your password"',
         'password_min_length = 12',
@@ -541,6 +573,10 @@ export default defineDetectors([
         'const appSecret = `{{gen}}`;',
       ],
       negative: [
+        // Seen in real code: a key name inside an ARN, type annotations.
+        '"SecretsManagerSecretId": "arn:aws:secretsmanager:us-east-1:012345678901:secret:myuser/ALL.SOURCE.ORACLE_12-0123456"',
+        '    clientSecret: SensitiveString2048;',
+        
         'secret: true',
         'secretName: db-credentials',
         'SECRET_KEY = os.environ["SECRET_KEY"]',
@@ -578,6 +614,8 @@ export default defineDetectors([
         '$config[\'api_key\'] = \'{{gen}}\';',
       ],
       negative: [
+        '    apiKey: SensitiveString2048;',
+        
         'API_KEY=your_api_key_here',
         'apiKey: process.env.API_KEY',
         'api_key = os.getenv("API_KEY")',
@@ -602,7 +640,7 @@ export default defineDetectors([
     keywords: ['token'],
     pattern: String.raw`${PFX}${TOKEN_WORD}\d?${OP}(?<secret>${V}{16,1000})${TERM}`,
     ignoreCase: true,
-    validate: (s) => keyValueOk(s, 16),
+    validate: (s, { match }) => credentialKey(match) && keyValueOk(s, 16),
     generate: apiKey,
     severity: 'medium',
     examples: {
@@ -614,6 +652,11 @@ export default defineDetectors([
         'BOT_TOKEN = "{{alnum:40}}1xY"',
       ],
       negative: [
+        'this._usedEndToken=C.length===1?p:null);for(const f of C)t',
+        'e.languages=e.editor=e.Token=e.Uri=e.MarkerTag=e.MarkerSeverity=e.SelectionDirection=void 0',
+        'return t?.token===119||t?.parent.kind===264}function sre(e){ret',
+        'let u=n.attributes.token===118?f.Import_attribute_values_must_be_string_literal_expressions:f.Other,_=!1;',
+        
         'token: ${{ secrets.GITHUB_TOKEN }}',
         'csrf_token = "{{ csrf_token() }}"',
         'token_type: "Bearer"',
@@ -627,6 +670,15 @@ export default defineDetectors([
         'token: "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"',
         'token = "abcdefghijklmnopqrstuvwxyz"',
         'refresh_token = null',
+        // Seen in real code: expressions, type annotations, pagination cursors.
+        '        const readonlyToken = type2.declaration.readonlyToken ? factory.createToken(type2.declaration.readonlyToken.kind) : void 0;',
+        'if (contextToken === parent2.moduleSpecifier && tokenLine === currentLine) {',
+        'async function f(registry, token = cancellation_1.CancellationToken.None) {',
+        '    ClientRequestToken: NonEmptyMaxLength64String;',
+        '    DeviceToken: NonEmptySensitiveString1600;',
+        '          "NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg==",',
+        '          "NextToken": "U2FsdGVkX1+eNkPoZHVl11ip5HUYQPWSWZGmftcmJiHL8JoKEsCDuaKayiPDyLK+LiTkShveoOdvfxXC",',
+        '        [/\'/, { token: "string.$S2.delim", next: "@pop" }]',
       ],
     },
   },
