@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeGithubTokens, runCli, tempDir } from './helpers/cli.js';
@@ -156,5 +157,14 @@ describe('nhi rules', () => {
     expect(doc).toContain('How to fix');
     expect(runCli(['rules', 'no-such-rule']).status).toBe(2);
     expect(runCli(['rules', '--detectors']).stdout).toContain('github-pat-classic');
+  });
+});
+
+describe('dogfooding', () => {
+  it('finds nothing in its own repository (detector examples are generated, not committed)', () => {
+    const repo = fileURLToPath(new URL('..', import.meta.url));
+    const r = runCli(['scan', repo, '--no-store', '--format', 'json']);
+    expect(JSON.parse(r.stdout).findings).toEqual([]);
+    expect(r.status).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ export const ALPHABETS = {
   digits: '0123456789',
   b64: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
   b64url: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-',
+  base32: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567',
 } as const;
 
 /** Deterministic PRNG (mulberry32) so generated fixtures are the same on every run. */

@@ -71,7 +71,7 @@ export interface Detector {
    * Examples run by the tests. Each may contain templates expanded with a seeded RNG:
    * `{{gen}}` (this detector's `generate`), `{{hex:N}}`, `{{HEX:N}}`, `{{alnum:N}}` (A-Za-z0-9),
    * `{{lower:N}}` (a-z0-9), `{{upper:N}}` (A-Z0-9), `{{alpha:N}}`, `{{digits:N}}`,
-   * `{{b64:N}}` (A-Za-z0-9+/), `{{b64url:N}}` (A-Za-z0-9_-).
+   * `{{b64:N}}` (A-Za-z0-9+/), `{{b64url:N}}` (A-Za-z0-9_-), `{{base32:N}}` (A-Z2-7).
    * Every positive must yield at least one match of this detector; negatives must yield none.
    */
   examples: { positive: string[]; negative: string[] };

@@ -107,14 +107,14 @@ export default defineDetectors([
     severity: 'critical',
     examples: {
       positive: [
-        'provider "aws" {\n  region     = "eu-west-1"\n  access_key = "AKIA2E3MOQYHR4ZTBLXW"\n  secret_key = "{{b64:40}}"\n}',
-        's3 = boto.connect_s3(access_key="ASIA4DSQ6ZK2NPB7YHXA", secret_key="{{b64:40}}")',
-        'storage:\n  accessKey: "AKIA7YH3QZDX2MN6LPRS"\n  secretKey: "{{b64:40}}"\n',
+        'provider "aws" {\n  region     = "eu-west-1"\n  access_key = "AKIA{{base32:16}}"\n  secret_key = "{{b64:40}}"\n}',
+        's3 = boto.connect_s3(access_key="ASIA{{base32:16}}", secret_key="{{b64:40}}")',
+        'storage:\n  accessKey: "AKIA{{base32:16}}"\n  secretKey: "{{b64:40}}"\n',
       ],
       negative: [
         'provider "aws" {\n  access_key = "AKIAIOSFODNN7EXAMPLE"\n  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n}',
         'provider "aws" {\n  access_key = var.access_key\n  secret_key = var.secret_key\n}',
-        'provider "aws" {\n  access_key = "AKIA2E3MOQYHR4ZTBLXW"\n  secret_key = "{{hex:40}}"\n}',
+        'provider "aws" {\n  access_key = "AKIA{{base32:16}}"\n  secret_key = "{{hex:40}}"\n}',
       ],
     },
     references: ['https://registry.terraform.io/providers/hashicorp/aws/latest/docs#provider-configuration'],

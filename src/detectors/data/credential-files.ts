@@ -423,7 +423,7 @@ export default defineDetectors([
       ],
       negative: [
         'machine api.heroku.com login jdoe@acme.io password ${HEROKU_API_KEY}',
-        'machine example.com login user password <password>',
+        'machine example.com login user password <password>', // nhi:allow (a negative example)
         'default login anonymous password user@example.com',
         'admin:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/', // .htpasswd entries are hashes
       ],
