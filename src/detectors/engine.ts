@@ -13,8 +13,10 @@ export interface RawMatch {
   end: number;
 }
 
-/** How far (in characters) around a keyword a single-line detector looks. */
+/** How far (in characters) after a keyword a single-line detector looks. */
 const WINDOW = 1024;
+/** How far before its keyword a context detector looks (key names, schemes and handles precede the keyword). */
+const WINDOW_BEFORE = 256;
 /** How far forward from its keyword a multi-line detector (private keys) looks. */
 const MULTILINE_WINDOW = 64 * 1024;
 
@@ -24,6 +26,9 @@ interface CompiledDetector {
   index: number;
   generic: boolean;
 }
+
+const WORD_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) WORD_CHAR[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
 
 /**
  * Runs a set of detectors over texts. Built once per scan (compiling ~200 regexes
@@ -41,6 +46,12 @@ export class SecretScanner {
   private readonly matcher: KeywordMatcher;
   /** Detector indices per keyword index of `matcher`. */
   private readonly detectorsOfKeyword: number[][];
+  /**
+   * Per keyword, per detector of `detectorsOfKeyword`: the keyword is the token's own prefix
+   * and the pattern starts at a word boundary (`\b(?<secret>ghp_…`). Such a hit inside a word
+   * or a base64 run cannot start a match, and its window need not reach back before the hit.
+   */
+  private readonly anchoredOfKeyword: boolean[][];
 
   constructor(detectors: readonly Detector[]) {
     this.detectors = detectors;
@@ -69,6 +80,7 @@ export class SecretScanner {
     const keywords = [...byKeyword.keys()];
     this.matcher = new KeywordMatcher(keywords);
     this.detectorsOfKeyword = keywords.map((k) => byKeyword.get(k)!);
+    this.anchoredOfKeyword = keywords.map((k) => byKeyword.get(k)!.map((i) => keywordStartsToken(this.compiled[i]!.detector.pattern, k)));
   }
 
   /**
@@ -101,8 +113,14 @@ export class SecretScanner {
         lineTo = next === -1 ? text.length : next;
       }
       const length = this.matcher.keywords[keyword]!.length;
-      for (const index of this.detectorsOfKeyword[keyword]!) {
+      const before = at > 0 ? (bytes ? bytes[at - 1]! : text.charCodeAt(at - 1) & 0xff) : 32;
+      const detectors = this.detectorsOfKeyword[keyword]!;
+      const anchoredFlags = this.anchoredOfKeyword[keyword]!;
+      for (let d = 0; d < detectors.length; d++) {
+        const index = detectors[d]!;
+        const anchored = anchoredFlags[d]!;
         const detector = this.compiled[index]!.detector;
+        if (anchored && WORD_CHAR[before] === 1) continue;
         if (detector.path) {
           let ok = pathAllowed.get(index);
           if (ok === undefined) {
@@ -111,7 +129,7 @@ export class SecretScanner {
           }
           if (!ok) continue;
         }
-        const from = Math.max(lineFrom, at - WINDOW);
+        const from = Math.max(lineFrom, anchored ? at - 1 : at - WINDOW_BEFORE);
         const to = detector.multiline ? Math.min(text.length, at + MULTILINE_WINDOW) : Math.min(lineTo, at + length + WINDOW);
         let list = windows.get(index);
         if (!list) windows.set(index, (list = []));
@@ -135,13 +153,75 @@ export class SecretScanner {
       }
       const secret = m.groups?.secret;
       if (!secret) continue;
-      if (!acceptSecret(detector, secret, m[0])) continue;
-      // A generic key name right after ':' or '/' sits inside another value (`arn:…:secret:name/…`, a URL path).
-      if (compiled.generic && m.index > 0 && ':/'.includes(slice[m.index - 1]!)) continue;
+      // What `validate` sees as the match: up to 64 characters before it on the line too, so a
+      // detector can judge the whole key name without its pattern scanning for it (slow).
+      const contextStart = Math.max(0, m.index - 64);
+      if (!acceptSecret(detector, secret, slice.slice(contextStart, m.index + m[0].length))) continue;
+      if (compiled.generic && m.index > 0) {
+        const previous = slice[m.index - 1]!;
+        // A key name right after ':' or '/' sits inside another value (`arn:…:secret:name/…`, a URL).
+        if (':/'.includes(previous)) continue;
+        // Inside a lower-case word (`bypass`, `atpass:`), not a key name; camelCase (`dbPassword`) is.
+        if (/[a-z0-9]/.test(previous) && /[a-z]/.test(slice[m.index]!)) continue;
+      }
       const start = from + (m.indices?.groups?.secret?.[0] ?? m.index + m[0].indexOf(secret));
       out.push({ detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
     }
   }
+}
+
+/**
+ * True when a match of `pattern` that involves `keyword` starts with it: the pattern is
+ * `\b(?<secret>` followed by literal text, or by a group of alternatives one of which starts
+ * with the keyword.
+ */
+export function keywordStartsToken(pattern: string, keyword: string): boolean {
+  const head = '\\b(?<secret>';
+  if (!pattern.startsWith(head)) return false;
+  const rest = pattern.slice(head.length);
+  const literalPrefix = (text: string): string => {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '\\') {
+        const next = text[i + 1];
+        if (next === undefined || /[A-Za-z0-9]/.test(next)) break; // \b, \d, \w...: not a literal
+        out += next;
+        i++;
+      } else if ('[](){}*+?|^$.'.includes(c)) break;
+      else out += c;
+    }
+    return out.toLowerCase();
+  };
+  const k = keyword.toLowerCase();
+  if (!rest.startsWith('(?:')) return literalPrefix(rest).startsWith(k);
+  // A leading group of alternatives: find its end, split at top-level bars.
+  let depth = 0;
+  const alternatives: string[] = [];
+  let current = '';
+  for (let i = 3; i < rest.length; i++) {
+    const c = rest[i]!;
+    if (c === '\\') {
+      current += c + (rest[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '(') depth++;
+    if (c === ')') {
+      if (depth === 0) {
+        alternatives.push(current);
+        return alternatives.some((a) => literalPrefix(a).startsWith(k));
+      }
+      depth--;
+    }
+    if (c === '|' && depth === 0) {
+      alternatives.push(current);
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  return false;
 }
 
 export function acceptSecret(detector: Detector, secret: string, match = secret): boolean {

@@ -16,6 +16,7 @@ export class KeywordMatcher {
   /** For each state, the keyword indices that end there (own and via failure links); empty for most. */
   private readonly outputs: Array<readonly number[]>;
   private readonly hasOutput: Uint8Array;
+  private readonly lengths: Int32Array;
 
   constructor(keywords: readonly string[]) {
     this.keywords = keywords;
@@ -73,6 +74,7 @@ export class KeywordMatcher {
     this.delta = delta;
     this.outputs = outputs;
     this.hasOutput = Uint8Array.from(outputs, (o) => (o.length > 0 ? 1 : 0));
+    this.lengths = Int32Array.from(keywords, (k) => Buffer.byteLength(k, 'latin1'));
   }
 
   /**
@@ -82,19 +84,28 @@ export class KeywordMatcher {
   scan(text: string | Uint8Array, onHit: (keyword: number, start: number) => void): void {
     const delta = this.delta;
     const hasOutput = this.hasOutput;
+    const outputs = this.outputs;
+    const lengths = this.lengths;
     let state = 0;
     if (typeof text !== 'string') {
       // The bytes of a Latin-1 text: same offsets, and a typed array is faster to walk than a string.
       for (let i = 0, n = text.length; i < n; i++) {
         state = delta[(state << 8) | text[i]!]!;
-        if (hasOutput[state] === 1) for (const k of this.outputs[state]!) onHit(k, i + 1 - this.keywords[k]!.length);
+        if (hasOutput[state] !== 0) {
+          const out = outputs[state]!;
+          for (let j = 0; j < out.length; j++) onHit(out[j]!, i + 1 - lengths[out[j]!]!);
+        }
       }
       return;
     }
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       state = c > 255 ? 0 : delta[(state << 8) | c]!;
-      if (hasOutput[state] === 1) for (const k of this.outputs[state]!) onHit(k, i + 1 - this.keywords[k]!.length);
+      if (hasOutput[state] !== 0) {
+        const out = outputs[state]!;
+        for (let j = 0; j < out.length; j++) onHit(out[j]!, i + 1 - lengths[out[j]!]!);
+      }
     }
   }
+
 }

@@ -46,8 +46,12 @@ const V = String.raw`[!#$%*+\-./0-9:=?@A-Z\\^_a-z|~]`;
 const TERM = String.raw`(?:["'\x60\s,;&)}\]<>]|$)`;
 /** Assignment operator: `=`, `:`, `:=`, `=>`, `==`, `===`, or a typed declaration `: Type =`. */
 const OP = String.raw`["']?\]?\s{0,32}(?:=>|:=|===?|=|:(?:\s{0,32}[A-Za-z_][\w.<>?|\[\]]{0,40}\s{0,32}=)?)\s{0,32}["'\x60]?`;
-/** Any prefix of a key name (`DB_`, `spring.datasource.`, `$`, `client-`). */
-const PFX = String.raw`[\w.-]{0,40}?`;
+/**
+ * Where a key name may have a prefix (`DB_`, `spring.datasource.`, `client-`). Empty: the
+ * pattern starts at the keyword, and `validate` sees the text before it (see engine.ts),
+ * which is much faster than a leading lazy `[\w.-]{0,40}?` tried at every position.
+ */
+const PFX = '';
 
 const PASSWORD_WORD = String.raw`(?:password|passwd|passwort|passphrase|pwd|pass)`;
 const SECRET_WORD = String.raw`secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|value|access[_.-]?key))?`;
