@@ -12,5 +12,11 @@ export function toRipgrep(pattern: string, ignoreCase = false): string {
 }
 
 if (process.argv[1]?.endsWith('export-patterns.js')) {
-  for (const d of DETECTORS) process.stdout.write(`${toRipgrep(d.pattern, d.ignoreCase)}\n`);
+  if (process.argv.includes('--keywords')) {
+    // The prefilter's literals, one per line (`rg -F -i -f`).
+    const keywords = new Set(DETECTORS.flatMap((d) => d.keywords.map((k) => k.toLowerCase())));
+    process.stdout.write([...keywords].join('\n') + '\n');
+  } else {
+    for (const d of DETECTORS) process.stdout.write(`${toRipgrep(d.pattern, d.ignoreCase)}\n`);
+  }
 }
