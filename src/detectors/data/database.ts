@@ -1,27 +1,7 @@
-import { looksLikePlaceholder, shannonEntropy } from '../checks.js';
 import { ALPHABETS } from '../random.js';
 import { defineDetectors, type RandomSource } from '../types.js';
+import { assigned, UUID, hex, alnum, uuid, uuidSecretOk } from '../context.js';
 
-/** A literal matched case-insensitively, spelled with character classes so the value after it keeps its case. */
-function word(text: string): string {
-  return text
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/[A-Za-z]/g, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
-}
-
-/**
- * `NAME… = value`: one of `names` (case-insensitive), up to 60 characters of identifier or
- * punctuation (`_TOKEN`, `"]["token`, `(token`), an assignment-like separator,
- * optional quotes, then the value, which must end at a non-token character.
- */
-function assigned(names: string[], value: string): string {
-  return String.raw`(?:${names.map(word).join('|')})[\w.\-\t '"()\[\]{}:,>$=@]{0,60}?(?:=>|:=|[=:,(]|\s)[\s'"\x60=(]{0,5}(?<secret>${value})(?:[^\w+/=-]|$)`;
-}
-
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const hex = (r: RandomSource, n: number): string => r.chars(ALPHABETS.hex, n);
-const alnum = (r: RandomSource, n: number): string => r.chars(ALPHABETS.alnum, n);
-const uuid = (r: RandomSource): string => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-${hex(r, 4)}-${hex(r, 12)}`;
 /** A password with the punctuation real generated passwords have, but none that ends a URL's userinfo. */
 const password = (r: RandomSource): string => `${alnum(r, 10)}${'!*~_.-'[r.int(6)]}${alnum(r, 9)}`;
 
@@ -47,9 +27,6 @@ function passwordOk(secret: string): boolean {
   if (/^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{[A-Za-z_]|%\{|<[A-Za-z_]|\[[A-Za-z_]|@[A-Za-z_]+@$)/.test(value)) return false;
   return true;
 }
-
-/** For values that are UUIDs (the generic filter drops UUIDs as non-secrets): placeholder check and entropy only. */
-const uuidSecretOk = (secret: string): boolean => !looksLikePlaceholder(secret) && shannonEntropy(secret) >= 3;
 
 /** Schemes (SQLAlchemy dialects and native URLs) of databases without a detector of their own below. */
 const OTHER_DB_SCHEMES = [

@@ -1,25 +1,6 @@
 import { ALPHABETS } from '../random.js';
-import { defineDetectors, type RandomSource } from '../types.js';
-
-/** A literal matched case-insensitively, spelled with character classes so the value after it keeps its case. */
-function word(text: string): string {
-  return text
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/[A-Za-z]/g, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
-}
-
-/**
- * `NAME… = value`: one of `names` (case-insensitive), up to 60 characters of identifier or
- * punctuation (`_SECRET_KEY`, `"]["secret`, `->setApiKey(`, `({ key_id: …, key_secret`; never
- * `/`, `;` or a line break), an assignment-like separator, optional quotes, then the value,
- * which must end at a non-token character.
- */
-function assigned(names: string[], value: string): string {
-  return String.raw`(?:${names.map(word).join('|')})[\w.\-\t '"()\[\]{}:,>$=@]{0,60}?(?:=>|:=|[=:,(]|\s)[\s'"\x60=(]{0,5}(?<secret>${value})(?:[^\w+/=-]|$)`;
-}
-
-const hex = (r: RandomSource, n: number): string => r.chars(ALPHABETS.hex, n);
-const uuid = (r: RandomSource): string => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-${hex(r, 4)}-${hex(r, 12)}`;
+import { defineDetectors } from '../types.js';
+import { assigned, hex, uuid } from '../context.js';
 
 /** Stripe keys whose random part is 40 lowercase hex characters are Paystack keys (same `sk_live_` prefix). */
 const notPaystackShape = (secret: string): boolean => !/^[sr]k_(?:live|test)_[0-9a-f]{40}$/.test(secret);
