@@ -95,3 +95,37 @@ describe('filesystem connector', () => {
     expect(occurrences.map((o) => o.location.path)).toEqual(['one.env']);
   });
 });
+
+describe('credential containers', () => {
+  it('decodes base64 data of Kubernetes Secrets and reports the line of the encoded value', async () => {
+    const root = tempDir();
+    const [token] = fakeGithubTokens(1, 21);
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    writeFileSync(
+      join(root, 'secret.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'data:',
+        '  greeting: aGVsbG8=',
+        '---',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: ci',
+        'type: Opaque',
+        'data:',
+        `  GITHUB_TOKEN: ${b64(token!)}`,
+        `  DB_PASSWORD: ${b64('Zx8#qLm2!vR7pT4w')}`,
+        `  username: ${b64('deploy')}`,
+        '',
+      ].join('\n'),
+    );
+    const { occurrences } = await collect(root);
+    const found = occurrences.map((o) => [o.detectorId, o.location.line]).sort();
+    expect(found).toEqual([
+      ['generic-password', 13],
+      ['github-pat-classic', 12],
+    ]);
+  });
+});

@@ -112,8 +112,15 @@ export function scanBuffer(buf: Buffer, path: string, ctx: ContentScanContext, f
   const raw = buf.toString('latin1');
   const text = path.endsWith('.ipynb') ? unescapeJsonLines(raw) : raw;
   const occurrences = scanText(text, path, ctx, firstLine, 0, text === raw ? buf : undefined);
-  // Containers (base64 Secret data...) need the whole document.
-  if (firstLine === 1) for (const extra of expandContainers(text, path, ctx)) occurrences.push(extra);
+  // Containers (base64 Secret data...) need the whole document. Where a decoded value is found,
+  // it replaces what the plain scan made of its encoded form on that line (one credential, one finding).
+  if (firstLine === 1) {
+    const decoded = expandContainers(text, path, ctx);
+    if (decoded.length > 0) {
+      const lines = new Set(decoded.map((o) => o.location.line));
+      return { occurrences: [...occurrences.filter((o) => !lines.has(o.location.line)), ...decoded], warnings, bytes: buf.length };
+    }
+  }
   return { occurrences, warnings, bytes: buf.length };
 }
 
