@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecretOccurrence } from '../src/core/model.js';
+import { DEFAULT_CONFIG } from '../src/core/config.js';
 import { emptyInventory } from '../src/core/model.js';
 import rule from './hardcoded-secret.js';
 
@@ -21,7 +22,7 @@ function occurrence(over: Partial<SecretOccurrence> & { path?: string; line?: nu
 }
 
 function run(occurrences: SecretOccurrence[]) {
-  return rule.evaluate({ ...emptyInventory(), occurrences }, { now });
+  return rule.evaluate({ ...emptyInventory(), occurrences }, { now, config: DEFAULT_CONFIG });
 }
 
 describe('hardcoded-secret', () => {

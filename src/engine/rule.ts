@@ -1,5 +1,6 @@
 import type { Confidence, Finding, Inventory, Location, Provider } from '../core/model.js';
 import { fingerprintOf } from '../core/hash.js';
+import type { NhiConfig } from '../core/config.js';
 import type { Severity } from '../core/severity.js';
 
 /** OWASP Non-Human Identities Top 10 (2025). */
@@ -27,7 +28,9 @@ export interface Remediation {
 }
 
 export interface RuleContext {
+  /** The scan's clock (injectable: rule tests are deterministic). */
   now: Date;
+  config: NhiConfig;
 }
 
 export interface RuleDefinition {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { CONNECTORS } from '../../connectors/index.js';
 import { RULES } from '../../rules/index.js';
 import type { Connector, ConnectorContext, ScanOptions, ScanTarget } from '../core/connector.js';
+import { DEFAULT_CONFIG, type NhiConfig } from '../core/config.js';
 import type { HashKeys } from '../core/hash.js';
 import type { Finding, Inventory, ScanWarning } from '../core/model.js';
 import { emptyInventory } from '../core/model.js';
@@ -18,6 +19,7 @@ export interface ScanRequest {
   now?: Date;
   jobs?: number;
   rules?: readonly Rule[];
+  config?: NhiConfig;
   connectors?: readonly Connector[];
   /** Called with progress (files, bytes) now and then; for a TTY progress line. */
   onProgress?: (files: number, bytes: number) => void;
@@ -106,7 +108,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   } finally {
     await pool.close();
   }
-  const findings = evaluate(request.rules ?? RULES, inventory, { now });
+  const findings = evaluate(request.rules ?? RULES, inventory, { now, config: request.config ?? DEFAULT_CONFIG });
   const finished = new Date();
   stats.durationMs = finished.getTime() - started.getTime();
   return { id: randomUUID(), startedAt: started.toISOString(), finishedAt: finished.toISOString(), targets, stats, warnings, inventory, findings };
