@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { RULES, ruleById } from '../../rules/index.js';
+import { loadConfig } from '../core/config.js';
 import { loadKeys } from '../core/hash.js';
 import { EXIT, SEVERITIES, SEVERITY, isSeverity, type Severity } from '../core/severity.js';
 import { DETECTORS } from '../detectors/index.js';
@@ -30,6 +31,7 @@ function parsePositiveInt(value: string): number {
 }
 
 interface ScanFlags {
+  config?: string;
   history?: boolean;
   since?: string;
   staged?: boolean;
@@ -52,7 +54,8 @@ function addScanOptions(cmd: Command): Command {
     .option('--max-file-size <MB>', 'skip files larger than this, with a warning (default: no limit, large files are streamed)', parsePositiveInt)
     .option('-j, --jobs <n>', 'worker threads (default: one per core)', parsePositiveInt)
     .option('--no-inline-allow', 'ignore `nhi:allow` comments (for CI)')
-    .option('--db <path>', `database file (default ${defaultDbPath()}, or NHI_DB)`);
+    .option('--db <path>', `database file (default ${defaultDbPath()}, or NHI_DB)`)
+    .option('-c, --config <file>', 'settings file (default: nhi.config.yml in the current folder, when present)');
 }
 
 function progress(files: number, bytes: number): void {
@@ -63,7 +66,14 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<{ scan: S
   const dbPath = flags.db ?? defaultDbPath();
   const keys = loadKeys(keyFileFor(dbPath));
   const tty = process.stderr.isTTY === true;
+  let config;
+  try {
+    config = flags.config ? loadConfig(flags.config, true) : loadConfig();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const scan = await runScan({
+    config,
     paths: paths.length ? paths : ['.'],
     options: { history: Boolean(flags.history || flags.since), since: flags.since, staged: Boolean(flags.staged), maxFileSize: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : Infinity },
     keys,
