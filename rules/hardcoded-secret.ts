@@ -59,7 +59,7 @@ formats lower.`,
           ? 'in a staged change'
           : 'in the working tree';
       return buildFinding(this, {
-        message: `${best.detectorTitle} (${best.redacted}) hard-coded in ${best.location.path}:${best.location.line}, ${where}.`,
+        message: `${best.detectorTitle} ${best.redacted} at ${best.location.path}:${best.location.line}, ${where}.`,
         identity: [best.detectorId, best.fingerprintHash, best.location.path],
         severity: best.severity,
         location: best.location,
