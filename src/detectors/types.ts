@@ -63,6 +63,11 @@ export interface Detector {
   filterPlaceholders?: boolean;
   /** Only scan files whose relative path (POSIX separators) matches. */
   path?: RegExp;
+  /**
+   * The match is a public identifier rather than a secret (an AWS access key id): it is kept
+   * in full as the occurrence's `handle`, which is how a leak joins the live inventory.
+   */
+  identifier?: boolean;
   /** Number of leading characters of the secret that are a fixed prefix and safe to show. */
   prefixLength?: number;
   /** Generates a fresh, fake, valid-looking value (used by `{{gen}}` in examples and by the corpus). */

@@ -92,6 +92,7 @@ function toOccurrence(m: RawMatch, path: string, ctx: ContentScanContext, line: 
     root: ctx.root,
   };
   if (m.handle) occurrence.handle = m.handle;
+  else if (m.detector.identifier) occurrence.handle = secret;
   if (allowed) occurrence.allowedInline = true;
   return occurrence;
 }

@@ -42,6 +42,7 @@ export default defineDetectors([
     keywords: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
     pattern: String.raw`\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`,
     prefixLength: 4,
+    identifier: true,
     entropy: 3,
     generate: (r) => `${['AKIA', 'ASIA', 'ABIA', 'ACCA'][r.int(4)]}${r.chars(BASE32, 16)}`,
     severity: 'high',
