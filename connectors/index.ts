@@ -1,6 +1,7 @@
 import type { Connector } from '../src/core/connector.js';
+import { awsIamConnector } from './aws-iam/index.js';
 import { filesystemConnector } from './filesystem/index.js';
 import { gitConnector } from './git/index.js';
 
 /** Every connector `nhi scan` considers for each target, in order. */
-export const CONNECTORS: readonly Connector[] = [filesystemConnector, gitConnector];
+export const CONNECTORS: readonly Connector[] = [filesystemConnector, gitConnector, awsIamConnector];

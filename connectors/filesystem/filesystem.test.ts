@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import type { ConnectorContext } from '../../src/core/connector.js';
 import type { ScanWarning, SecretOccurrence } from '../../src/core/model.js';
 import { ScanPool } from '../../src/scan/pool.js';
@@ -13,7 +14,7 @@ async function collect(root: string, maxFileSize = Infinity) {
   const warnings: ScanWarning[] = [];
   let files = 0;
   const pool = new ScanPool(keys, 1);
-  const ctx: ConnectorContext = { keys, pool, now: new Date(), options: { history: false, staged: false, maxFileSize }, warn: (w) => warnings.push(w), count: (_b, f = 0) => (files += f) };
+  const ctx: ConnectorContext = { keys, pool, now: new Date(), config: DEFAULT_CONFIG, options: { history: false, staged: false, maxFileSize }, warn: (w) => warnings.push(w), count: (_b, f = 0) => (files += f) };
   const occurrences: SecretOccurrence[] = [];
   for await (const item of filesystemConnector.collect({ root, display: root }, ctx)) if (item.kind === 'occurrence') occurrences.push(item.value);
   await pool.close();

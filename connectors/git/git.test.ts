@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import type { ConnectorContext, InventoryItem, ScanOptions } from '../../src/core/connector.js';
 import type { ScanWarning, SecretOccurrence } from '../../src/core/model.js';
 import { githubTokenWithChecksum } from '../../src/detectors/checks.js';
@@ -95,6 +96,7 @@ async function collect(root: string, options: Partial<ScanOptions>): Promise<Col
   const warnings: ScanWarning[] = [];
   const counts: Array<[number, number | undefined]> = [];
   const ctx: ConnectorContext = {
+    config: DEFAULT_CONFIG,
     keys: { store: Buffer.from('k1'), fingerprint: Buffer.from('k2') },
     pool,
     options: { history: false, staged: false, maxFileSize: Number.POSITIVE_INFINITY, ...options },
@@ -384,6 +386,7 @@ describe('history', () => {
     const repo = newRepo();
     for (let i = 0; i < 3; i++) commit(repo, `c${i}`, { [`f${i}.txt`]: `t=${token()}\n` });
     const ctx: ConnectorContext = {
+      config: DEFAULT_CONFIG,
       keys: { store: Buffer.from('k1'), fingerprint: Buffer.from('k2') },
       pool,
       options: { history: true, staged: false, maxFileSize: Infinity },

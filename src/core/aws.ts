@@ -35,6 +35,10 @@ export interface AwsUserAttributes {
   groups: string[];
   /** Permissions boundary ARN, when set. */
   permissionsBoundary?: string;
+  /** ARNs of the managed policies attached directly or through groups (connector extension). */
+  managedPolicies?: string[];
+  /** Attached managed policies whose document the export lacks (no grants were made for them). */
+  unresolvedPolicies?: string[];
 }
 
 export interface AwsRoleAttributes {
@@ -49,6 +53,10 @@ export interface AwsRoleAttributes {
   instanceProfiles: string[];
   maxSessionDuration?: number;
   permissionsBoundary?: string;
+  /** ARNs of the managed policies attached (connector extension). */
+  managedPolicies?: string[];
+  /** Attached managed policies whose document the export lacks (no grants were made for them). */
+  unresolvedPolicies?: string[];
 }
 
 export interface AwsAccessKeyAttributes {

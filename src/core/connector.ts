@@ -1,3 +1,4 @@
+import type { NhiConfig } from './config.js';
 import type { HashKeys } from './hash.js';
 import type { Credential, Grant, Identity, ScanWarning, SecretOccurrence } from './model.js';
 import type { ScanPool } from '../scan/pool.js';
@@ -27,6 +28,8 @@ export interface ConnectorContext {
   options: ScanOptions;
   /** The scan's clock: injectable so rule and connector tests are deterministic. */
   now: Date;
+  /** Settings (nhi.config.yml): owner tag keys, live-mode accounts... */
+  config: NhiConfig;
   warn(warning: ScanWarning): void;
   /** Counts scanned bytes and files for the summary. */
   count(bytes: number, files?: number): void;

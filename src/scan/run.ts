@@ -66,6 +66,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     pool,
     options: request.options,
     now,
+    config: request.config ?? DEFAULT_CONFIG,
     warn: (w) => warnings.push(w),
     count: (bytes, files = 0) => {
       stats.bytes += bytes;

@@ -1,0 +1,246 @@
+/**
+ * Offline mode: finds the files the AWS CLI writes in a scanned folder and assembles one
+ * AwsAccountExport (./types.ts) per account.
+ *
+ * Recognised, by sniffing at most the first 64 KiB of `.json` and `.csv` files:
+ * - `aws iam get-account-authorization-details` JSON (an object with `UserDetailList` or `RoleDetailList`);
+ * - the credential report CSV (header `user,arn,user_creation_time,…`);
+ * - the raw `aws iam get-credential-report` JSON (`{"Content": "<base64>", "ReportFormat": "text/csv", …}`);
+ * - `aws iam list-access-keys` JSON (`AccessKeyMetadata`).
+ * Files are grouped by the account in their ARNs. list-access-keys has no ARN: its keys go to
+ * the account whose users they name (else the account of the files in the same folder, else
+ * the only account). A file that is malformed, truncated or of the wrong shape gives one
+ * `parse-error` warning naming it; the other files are still used.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path/posix';
+import type { ConnectorContext } from '../../src/core/connector.js';
+import { walk, type WalkEntry } from '../filesystem/index.js';
+import { parseCredentialReport } from './normalize.js';
+import type { AccessKeyMetadata, AuthorizationDetails, AwsAccountExport } from './types.js';
+
+export type ExportKind = 'authorization-details' | 'credential-report' | 'credential-report-json' | 'access-keys';
+
+export interface ExportFile extends WalkEntry {
+  kind: ExportKind;
+}
+
+type Warn = Pick<ConnectorContext, 'warn'>;
+
+/** How much of a file the sniffer reads. */
+export const SNIFF_BYTES = 64 * 1024;
+
+const REPORT_HEADER = /^user,arn,user_creation_time(,|\r?\n|$)/;
+
+/** What kind of export `head` (the start of a `.json` or `.csv` file) is, if any. */
+export function sniffExport(name: string, head: string): ExportKind | undefined {
+  const text = head.replace(/^\uFEFF/, '');
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.csv')) return REPORT_HEADER.test(text) ? 'credential-report' : undefined;
+  if (!lower.endsWith('.json') || !/^\s*\{/.test(text)) return undefined;
+  if (/"(?:UserDetailList|RoleDetailList)"\s*:/.test(text)) return 'authorization-details';
+  if (/"AccessKeyMetadata"\s*:/.test(text)) return 'access-keys';
+  // The report's Content can be longer than the sniffed head: look at the first key, or at the format.
+  if (/^\s*\{\s*"(?:Content|ReportFormat|GeneratedTime)"\s*:/.test(text) && (/"ReportFormat"\s*:\s*"text\/csv"/.test(text) || /^\s*\{\s*"Content"\s*:\s*"/.test(text))) return 'credential-report-json';
+  return undefined;
+}
+
+async function readHead(absPath: string): Promise<string> {
+  const fh = await open(absPath, 'r');
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The export files under `root` (a folder, walked like the filesystem connector does, so
+ * .gitignore and .nhiignore apply; or a single file). Unreadable files are skipped silently:
+ * the filesystem connector reports them.
+ */
+export async function discoverExports(root: string, ctx: Warn): Promise<ExportFile[]> {
+  const info = await stat(root);
+  const entries: AsyncIterable<WalkEntry> = info.isDirectory()
+    ? walk(root, ctx)
+    : (async function* () {
+        yield { absPath: root, path: basename(root.split('\\').join('/')) };
+      })();
+  const out: ExportFile[] = [];
+  for await (const entry of entries) {
+    if (!/\.(json|csv)$/i.test(entry.path)) continue;
+    let head: string;
+    try {
+      head = await readHead(entry.absPath);
+    } catch {
+      continue;
+    }
+    const kind = sniffExport(entry.path, head);
+    if (kind) out.push({ ...entry, kind });
+  }
+  return out;
+}
+
+const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):/;
+
+function accountOf(arns: Iterable<unknown>): string | undefined {
+  for (const arn of arns) {
+    const m = typeof arn === 'string' ? ACCOUNT_IN_ARN.exec(arn) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeJsonError(error: unknown, text: string): string {
+  const message = (error as Error).message;
+  return text.trim().length === 0 ? 'empty file' : /end of (JSON )?input|Unterminated/i.test(message) ? `truncated JSON (${message})` : `invalid JSON (${message})`;
+}
+
+interface Loaded {
+  file: ExportFile;
+  account?: string;
+  auth?: AuthorizationDetails;
+  csv?: string;
+  keys?: AccessKeyMetadata[];
+}
+
+/** Reads and checks one export file. Throws an Error whose message says what is wrong with it. */
+async function loadFile(file: ExportFile, readText: (path: string) => Promise<string>): Promise<Loaded> {
+  const text = (await readText(file.absPath)).replace(/^\uFEFF/, '');
+  if (file.kind === 'credential-report') return loadReport(file, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(describeJsonError(error, text));
+  }
+  if (!isRecord(json)) throw new Error('not a JSON object');
+  switch (file.kind) {
+    case 'authorization-details': {
+      const lists = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] as const;
+      for (const key of lists) if (json[key] !== undefined && !Array.isArray(json[key])) throw new Error(`${key} is not a list`);
+      if (!lists.some((key) => Array.isArray(json[key]))) throw new Error('no UserDetailList, GroupDetailList, RoleDetailList or Policies list');
+      const auth = json as AuthorizationDetails;
+      const arns = [...(auth.UserDetailList ?? []), ...(auth.RoleDetailList ?? []), ...(auth.GroupDetailList ?? []), ...(auth.Policies ?? [])].map((e) => (isRecord(e) ? e.Arn : undefined));
+      return { file, account: accountOf(arns), auth };
+    }
+    case 'credential-report-json': {
+      if (typeof json.Content !== 'string') throw new Error('credential report JSON has no Content');
+      if (json.ReportFormat !== undefined && json.ReportFormat !== 'text/csv') throw new Error(`credential report format ${String(json.ReportFormat)} is not text/csv`);
+      const content = json.Content.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content)) throw new Error('credential report Content is not base64');
+      return loadReport(file, Buffer.from(content, 'base64').toString('utf8').replace(/^\uFEFF/, ''));
+    }
+    case 'access-keys': {
+      const list = json.AccessKeyMetadata;
+      if (!Array.isArray(list)) throw new Error('AccessKeyMetadata is not a list');
+      const keys: AccessKeyMetadata[] = [];
+      for (const [i, k] of list.entries()) {
+        if (!isRecord(k) || typeof k.AccessKeyId !== 'string' || typeof k.UserName !== 'string') throw new Error(`AccessKeyMetadata[${i}] has no AccessKeyId or UserName`);
+        keys.push(k as unknown as AccessKeyMetadata);
+      }
+      return { file, keys };
+    }
+  }
+  throw new Error('not an AWS export');
+}
+
+function loadReport(file: ExportFile, csv: string): Loaded {
+  if (!REPORT_HEADER.test(csv)) throw new Error('credential report does not start with the user,arn,user_creation_time header');
+  const { rows } = parseCredentialReport(csv); // throws on malformed CSV
+  return { file, account: accountOf(rows.map((r) => r.arn)), csv };
+}
+
+const joinSource = (a: string | undefined, b: string) => (a ? `${a}, ${b}` : b);
+
+/**
+ * Reads the discovered files and assembles one export per account (sorted by account id).
+ * Problems with a file are reported through `ctx.warn` and that file is left out.
+ */
+export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (path: string) => Promise<string> = defaultRead): Promise<AwsAccountExport[]> {
+  const warn = (file: ExportFile, message: string) => ctx.warn({ kind: 'parse-error', source: 'aws-iam', path: file.path, message: `${file.path}: ${message}` });
+  const loaded: Loaded[] = [];
+  for (const file of files) {
+    try {
+      loaded.push(await loadFile(file, readText));
+    } catch (error) {
+      warn(file, (error as Error).message);
+    }
+  }
+
+  const accounts = new Map<string, AwsAccountExport>();
+  const accountFor = (id: string) => {
+    let exp = accounts.get(id);
+    if (!exp) accounts.set(id, (exp = { accountId: id, sources: {} }));
+    return exp;
+  };
+  const usersOf = new Map<string, Set<string>>();
+  const dirsOf = new Map<string, Set<string>>();
+  const note = (account: string, file: ExportFile, users: Iterable<unknown>) => {
+    const u = usersOf.get(account) ?? new Set<string>();
+    for (const name of users) if (typeof name === 'string') u.add(name);
+    usersOf.set(account, u);
+    const d = dirsOf.get(account) ?? new Set<string>();
+    d.add(dirname(file.path));
+    dirsOf.set(account, d);
+  };
+
+  for (const l of loaded) {
+    if (l.auth) {
+      if (!l.account) {
+        // Nothing in it names an account: an empty export.
+        if ((l.auth.UserDetailList?.length ?? 0) + (l.auth.RoleDetailList?.length ?? 0) + (l.auth.GroupDetailList?.length ?? 0) > 0) warn(l.file, 'no ARN tells which account this export is from');
+        continue;
+      }
+      const exp = accountFor(l.account);
+      const prev = exp.authorizationDetails ?? {};
+      exp.authorizationDetails = {
+        UserDetailList: [...(prev.UserDetailList ?? []), ...(l.auth.UserDetailList ?? [])],
+        GroupDetailList: [...(prev.GroupDetailList ?? []), ...(l.auth.GroupDetailList ?? [])],
+        RoleDetailList: [...(prev.RoleDetailList ?? []), ...(l.auth.RoleDetailList ?? [])],
+        Policies: [...(prev.Policies ?? []), ...(l.auth.Policies ?? [])],
+      };
+      exp.sources.authorizationDetails = joinSource(exp.sources.authorizationDetails, l.file.path);
+      if ((l.auth as Record<string, unknown>).IsTruncated === true) warn(l.file, 'export is truncated (IsTruncated: true): only its first page is known');
+      note(l.account, l.file, (l.auth.UserDetailList ?? []).map((u) => (isRecord(u) ? u.UserName : undefined)));
+    } else if (l.csv !== undefined) {
+      if (!l.account) continue; // A report with no rows says nothing.
+      const exp = accountFor(l.account);
+      if (exp.credentialReportCsv !== undefined) {
+        warn(l.file, `another credential report for account ${l.account} (${exp.sources.credentialReport}) is used; this one is ignored`);
+        continue;
+      }
+      exp.credentialReportCsv = l.csv;
+      exp.sources.credentialReport = l.file.path;
+      note(l.account, l.file, parseCredentialReport(l.csv).rows.map((r) => r.user));
+    }
+  }
+
+  for (const l of loaded) {
+    if (!l.keys || l.keys.length === 0) continue;
+    const names = new Set(l.keys.map((k) => k.UserName));
+    const byUsers = [...usersOf].filter(([, users]) => [...names].every((n) => users.has(n))).map(([a]) => a);
+    const dir = dirname(l.file.path);
+    const byDir = [...dirsOf].filter(([, dirs]) => dirs.has(dir)).map(([a]) => a);
+    const account = byUsers.length === 1 ? byUsers[0] : byDir.length === 1 ? byDir[0] : accounts.size === 1 ? [...accounts.keys()][0] : undefined;
+    if (!account) {
+      warn(l.file, accounts.size === 0 ? 'access keys without an authorization-details export or credential report to tell their account' : 'cannot tell which account these access keys belong to');
+      continue;
+    }
+    const exp = accountFor(account);
+    exp.accessKeys = [...(exp.accessKeys ?? []), ...l.keys];
+    exp.sources.accessKeys = joinSource(exp.sources.accessKeys, l.file.path);
+  }
+
+  return [...accounts.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+}
+
+function defaultRead(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
