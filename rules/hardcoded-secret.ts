@@ -1,4 +1,5 @@
 import type { SecretOccurrence } from '../src/core/model.js';
+import { isListedInExport, listedInExports } from '../src/core/exports.js';
 import { buildFinding, defineRule } from '../src/engine/rule.js';
 
 /** Working-tree copies come first, then the earliest commit that introduced the secret. */
@@ -41,7 +42,9 @@ formats lower.`,
     // One finding per (credential type, secret, path): a secret repeated through many commits
     // of the same file is one problem, reported where it first appeared.
     const groups = new Map<string, { best: SecretOccurrence; count: number; inTree: boolean }>();
+    const listed = listedInExports(inventory);
     for (const o of inventory.occurrences) {
+      if (isListedInExport(listed, o)) continue; // an IAM export naming its own keys
       const key = `${o.detectorId}\0${o.fingerprintHash}\0${o.root}\0${o.location.path}`;
       const g = groups.get(key);
       if (!g) groups.set(key, { best: o, count: 1, inTree: o.origin !== 'history' });

@@ -2,6 +2,7 @@ import type { Rule } from '../src/engine/rule.js';
 import adminPrivileges from './admin-privileges.js';
 import credentialsExposure from './credentials-exposure.js';
 import hardcodedSecret from './hardcoded-secret.js';
+import leakedLiveCredential from './leaked-live-credential.js';
 import multipleActiveKeys from './multiple-active-keys.js';
 import oidcTrustWithoutSubject from './oidc-trust-without-subject.js';
 import privilegeEscalation from './privilege-escalation.js';
@@ -13,7 +14,7 @@ import unusedCredential from './unused-credential.js';
 import unusedRole from './unused-role.js';
 
 /** Every rule nhi runs. A test checks this list against the files in this folder. */
-export const RULES: readonly Rule[] = [hardcodedSecret, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject];
+export const RULES: readonly Rule[] = [hardcodedSecret, leakedLiveCredential, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

@@ -462,6 +462,8 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
       service = textCell(k.LastUsed.ServiceName) ?? (lastUsed ? service : undefined);
     }
     const attributes: AwsAccessKeyAttributes = {};
+    // The export files that list this key id: a key id there is inventory, not a leak.
+    if (exp.sources.accessKeys) attributes.listedIn = exp.sources.accessKeys.split(', ');
     if (slot) attributes.slot = slot.slot;
     if (region) attributes.lastUsedRegion = region;
     if (service) attributes.lastUsedService = service;

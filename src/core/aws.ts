@@ -64,6 +64,8 @@ export interface AwsAccessKeyAttributes {
   slot?: number;
   lastUsedRegion?: string;
   lastUsedService?: string;
+  /** Export files (paths relative to the scanned folder) that list this key id. */
+  listedIn?: string[];
 }
 
 export interface PolicyStatement {
