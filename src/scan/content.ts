@@ -185,17 +185,19 @@ async function scanLargeFile(handle: import('node:fs/promises').FileHandle, path
     const text = view.toString('latin1');
     // Matches starting inside the carried part were reported by the previous chunk.
     for (const o of scanText(text, path, ctx, line, carried, view)) occurrences.push(o);
-    for (let i = carried; i < filled; i++) {
-      if (buf[i] === 10) {
-        if (sinceNewline > longestLine) longestLine = sinceNewline;
-        sinceNewline = 0;
-      } else sinceNewline++;
+    // Line lengths of the new bytes (native newline search, not a byte loop).
+    let from = carried;
+    for (let nl = view.indexOf(10, from); nl !== -1; nl = view.indexOf(10, from)) {
+      longestLine = Math.max(longestLine, sinceNewline + nl - from);
+      sinceNewline = 0;
+      from = nl + 1;
     }
+    sinceNewline += filled - from;
     // Keep the tail for the next chunk, and move the line counter past what is dropped.
     const keep = Math.min(OVERLAP, filled);
     const dropped = filled - keep;
     let droppedLines = 0;
-    for (let i = 0; i < dropped; i++) if (buf[i] === 10) droppedLines++;
+    for (let nl = view.indexOf(10); nl !== -1 && nl < dropped; nl = view.indexOf(10, nl + 1)) droppedLines++;
     line += droppedLines;
     buf.copy(buf, 0, dropped, filled);
     carried = keep;
