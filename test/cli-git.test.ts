@@ -96,4 +96,41 @@ describe('nhi scan of git repositories', () => {
     const bad = runCli(['scan', repo, '--since', 'no-such-ref', '--no-store', '--format', 'json']);
     expect(JSON.parse(bad.stdout).scan.warnings.map((w: { kind: string }) => w.kind)).toContain('git-error');
   });
+
+  it('finds secrets in history through worker threads, in small and large blobs, delta-scanned versions included', () => {
+    const repo = tempDir('nhi-cli-git-big-');
+    git(repo, ['init', '-q']);
+    const [small, big, edit] = fakeGithubTokens(3, 4242);
+    const prose = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} ${i}: release notes, nothing to see`).join('\n') + '\n';
+    // Many small files (copied into batches) and one large file (handed over whole).
+    for (let i = 0; i < 150; i++) writeFileSync(join(repo, `note-${i}.md`), prose(5, `note ${i}`));
+    writeFileSync(join(repo, 'small.env'), `GH_TOKEN=${small}\n`);
+    writeFileSync(join(repo, 'CHANGELOG.md'), `${prose(3000, 'old')}GITHUB_TOKEN=${big}\n${prose(1000, 'tail')}`);
+    git(repo, ['add', '-A']);
+    git(repo, ['commit', '-q', '-m', 'initial'], '2026-03-01T12:00:00Z');
+    // A later version of the large file: scanned as a delta against the first.
+    writeFileSync(join(repo, 'CHANGELOG.md'), `${prose(3000, 'old')}GITHUB_TOKEN=${big}\n${prose(500, 'tail')}token: ${edit}\n${prose(500, 'more')}`);
+    git(repo, ['commit', '-q', '-am', 'edit'], '2026-03-02T12:00:00Z');
+    const second = git(repo, ['rev-parse', 'HEAD']).trim();
+    rmSync(join(repo, 'CHANGELOG.md'));
+    rmSync(join(repo, 'small.env'));
+    git(repo, ['commit', '-q', '-am', 'remove'], '2026-03-03T12:00:00Z');
+    const r = runCli(['scan', repo, '--history', '--no-store', '--format', 'json', '--jobs', '2']);
+    const found = JSON.parse(r.stdout).findings.map((f: JsonFinding) => [f.location.path, f.location.line, f.secret.redacted.slice(-4)]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['small.env', 1, small!.slice(-4)],
+        ['CHANGELOG.md', 3001, big!.slice(-4)],
+        ['CHANGELOG.md', 3502, edit!.slice(-4)],
+      ]),
+    );
+    expect(found).toHaveLength(3);
+    const editFinding = JSON.parse(r.stdout).findings.find((f: JsonFinding) => f.location.line === 3502);
+    expect(editFinding.location.commit.sha).toBe(second);
+    // A large staged blob (nobody else keeps it: handed to the worker without a copy).
+    writeFileSync(join(repo, 'big.log'), `${prose(4000, 'log')}GH_TOKEN=${small}\n`);
+    git(repo, ['add', 'big.log']);
+    const staged = JSON.parse(runCli(['scan', repo, '--staged', '--no-store', '--format', 'json', '--jobs', '2']).stdout);
+    expect(staged.findings.map((f: JsonFinding) => [f.location.path, f.location.line])).toEqual([['big.log', 4001]]);
+  });
 });

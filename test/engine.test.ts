@@ -21,6 +21,34 @@ describe('KeywordMatcher', () => {
     expect(fromBytes).toEqual(hits);
   });
 
+  it('finds exactly what a naive search finds, on random keywords and texts', () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    // A small alphabet makes keywords share prefixes and suffixes (deep failure links).
+    const alphabet = 'abAB-_: ';
+    const word = (n: number) => Array.from({ length: n }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let round = 0; round < 50; round++) {
+      const keywords = [...new Set(Array.from({ length: 1 + rand(30) }, () => word(1 + rand(6)).toLowerCase()))];
+      const m = new KeywordMatcher(keywords);
+      const text = word(2000);
+      const lower = text.toLowerCase();
+      const expected: string[] = [];
+      for (let end = 1; end <= text.length; end++) {
+        for (let k = 0; k < keywords.length; k++) {
+          const start = end - keywords[k]!.length;
+          if (start >= 0 && lower.startsWith(keywords[k]!, start)) expected.push(`${k}@${start}`);
+        }
+      }
+      const found: string[] = [];
+      m.scan(Buffer.from(text, 'latin1'), (k, at) => found.push(`${k}@${at}`));
+      // Same hits; the order within one end position is not part of the contract.
+      expect(found.sort()).toEqual(expected.sort());
+    }
+  });
+
   it('ignores characters above 0xff', () => {
     const m = new KeywordMatcher(['key']);
     const hits: number[] = [];

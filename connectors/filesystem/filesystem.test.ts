@@ -13,7 +13,7 @@ const keys = { store: Buffer.from('store'), fingerprint: Buffer.from('fp') };
 async function collect(root: string, maxFileSize = Infinity) {
   const warnings: ScanWarning[] = [];
   let files = 0;
-  const pool = new ScanPool(keys, 1);
+  const pool = new ScanPool(keys, 0);
   const ctx: ConnectorContext = { keys, pool, now: new Date(), config: DEFAULT_CONFIG, options: { history: false, staged: false, maxFileSize }, warn: (w) => warnings.push(w), count: (_b, f = 0) => (files += f) };
   const occurrences: SecretOccurrence[] = [];
   for await (const item of filesystemConnector.collect({ root, display: root }, ctx)) if (item.kind === 'occurrence') occurrences.push(item.value);

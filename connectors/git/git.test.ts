@@ -8,11 +8,13 @@ import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import type { ConnectorContext, InventoryItem, ScanOptions } from '../../src/core/connector.js';
 import type { ScanWarning, SecretOccurrence } from '../../src/core/model.js';
 import { githubTokenWithChecksum } from '../../src/detectors/checks.js';
+import { DETECTORS } from '../../src/detectors/index.js';
+import { expandTemplate, seededRandom } from '../../src/detectors/random.js';
 import { ScanPool } from '../../src/scan/pool.js';
-import { gitConnector, parseAddedLines, RawLogParser } from './index.js';
+import { changedRegion, DELTA_MARGIN_AFTER, DELTA_MARGIN_BEFORE, gitConnector, parseAddedLines, parseRawEntry, RawLogParser } from './index.js';
 import { CatFile, unquoteGitPath } from './repo.js';
 
-const pool = new ScanPool({ store: Buffer.from('k1'), fingerprint: Buffer.from('k2') }, 1);
+const pool = new ScanPool({ store: Buffer.from('k1'), fingerprint: Buffer.from('k2') }, 0);
 const temps: string[] = [];
 /** Every token planted by any test: none may appear in any output. */
 const planted: string[] = [];
@@ -567,7 +569,84 @@ describe('CatFile', () => {
   });
 });
 
+describe('parseRawEntry', () => {
+  const a = 'a'.repeat(40);
+  const b = 'b'.repeat(40);
+  const zero = '0'.repeat(40);
+  it('tells files to scan and the version a modification starts from', () => {
+    expect(parseRawEntry(`100644 100644 ${a} ${b} M`)).toEqual({ scannable: b, base: a });
+    expect(parseRawEntry(`000000 100755 ${zero} ${b} A`)).toEqual({ scannable: b });
+    expect(parseRawEntry(`100644 000000 ${a} ${zero} D`)).toEqual({ scannable: '' });
+    expect(parseRawEntry(`100644 120000 ${a} ${b} T`)).toEqual({ scannable: '' }); // now a symlink
+    expect(parseRawEntry(`120000 100644 ${a} ${b} T`)).toEqual({ scannable: b }); // a symlink became a file: no base
+    expect(parseRawEntry(`160000 160000 ${a} ${b} M`)).toEqual({ scannable: '' }); // submodule
+    expect(parseRawEntry(`100644 100644 ${a} ${zero} M`)).toEqual({ scannable: '', base: a }); // not yet in the index
+    expect(parseRawEntry('garbage')).toEqual({ scannable: '' });
+  });
+});
+
+describe('changedRegion', () => {
+  /** The same region found byte by byte. */
+  function naive(prev: Buffer, next: Buffer): [number, number] {
+    const limit = Math.min(prev.length, next.length);
+    let p = 0;
+    while (p < limit && prev[p] === next[p]) p++;
+    let s = 0;
+    while (s < limit - p && prev[prev.length - 1 - s] === next[next.length - 1 - s]) s++;
+    return [p, next.length - s];
+  }
+
+  it('finds the common prefix and suffix exactly, whatever the edit', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const lines = Array.from({ length: 1 + rand(2000) }, (_, i) => `line ${i} ${'x'.repeat(rand(60))}`);
+      const prev = Buffer.from(lines.join('\n') + '\n');
+      const edited = [...lines];
+      const at = rand(edited.length + 1);
+      const kind = rand(3);
+      if (kind === 0) edited.splice(at, 0, `inserted ${rand(1000)}`);
+      else if (kind === 1) edited.splice(at, 1 + rand(3));
+      else edited[Math.min(at, edited.length - 1)] += `changed${rand(9)}`;
+      const next = Buffer.from(edited.join('\n') + '\n');
+      const [start, end] = naive(prev, next);
+      const region = changedRegion(prev, next);
+      if (end <= start) {
+        expect(region.end - region.start).toBe(0);
+        continue;
+      }
+      // The changed bytes widened by the margins to whole lines, and the first line counted right.
+      const from = Math.max(0, start - DELTA_MARGIN_BEFORE);
+      const to = next.indexOf(10, Math.min(next.length, end + DELTA_MARGIN_AFTER));
+      expect(region.start).toBe(from === 0 ? 0 : next.lastIndexOf(10, from - 1) + 1);
+      expect(region.end).toBe(to === -1 ? next.length : to + 1);
+      expect(region.firstLine).toBe(next.subarray(0, region.start).toString().split('\n').length);
+    }
+  });
+});
+
 describe('delta scanning of large modified files', () => {
+  it('scans an edit deep inside a private key with the key\'s header', async () => {
+    const repo = newRepo();
+    const rsa = DETECTORS.find((d) => d.id === 'rsa-private-key')!;
+    const key = expandTemplate('{{gen}}', seededRandom(99), rsa.generate);
+    const filler = Array.from({ length: 300 }, (_, i) => `# settings line ${i}: nothing secret here`).join('\n') + '\n';
+    commit(repo, 'v1', { 'deploy/config.txt': `${filler}${key}\n${filler}` });
+    // v2 rewrites the key's last lines only: the first changed byte is over a kilobyte after its BEGIN line.
+    const lines = key.trimEnd().split('\n');
+    const body = lines.slice(1, -1);
+    const edited = [lines[0], ...body.slice(0, -3), ...body.slice(-3).map((l) => [...l].reverse().join('')), lines.at(-1)].join('\n');
+    expect(key.indexOf(body.at(-3)!)).toBeGreaterThan(DELTA_MARGIN_BEFORE);
+    const c2 = commit(repo, 'v2', { 'deploy/config.txt': `${filler}${edited}\n${filler}` });
+    const out = await collect(repo, { history: true });
+    const keys = out.occurrences.filter((o) => o.detectorId === 'rsa-private-key');
+    expect(keys.map((o) => o.location.commit?.sha)).toContain(c2);
+    expect(keys.find((o) => o.location.commit?.sha === c2)?.location.line).toBe(301);
+  });
+
   it('scans only what changed, with the right lines and introducing commits', async () => {
     const repo = newRepo();
     const filler = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} line ${i}: nothing to see, just prose about releases`).join('\n') + '\n';

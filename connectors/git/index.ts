@@ -1,8 +1,6 @@
 import type { Connector, ConnectorContext, InventoryItem, ScanTarget } from '../../src/core/connector.js';
 import type { CommitInfo, SecretOccurrence } from '../../src/core/model.js';
-import { redact } from '../../src/core/redact.js';
-import { SecretScanner } from '../../src/detectors/engine.js';
-import { DETECTORS } from '../../src/detectors/index.js';
+import { Fifo } from '../../src/core/fifo.js';
 import type { ContentScanResult } from '../../src/scan/content.js';
 import { looksBinary } from '../../src/scan/content.js';
 import { CatFile, gitBytes, isGitRepository, spawnGit, unquoteGitPath } from './repo.js';
@@ -14,7 +12,7 @@ import { CatFile, gitBytes, isGitRepository, spawnGit, unquoteGitPath } from './
  */
 export const HISTORY_BLOB_LIMIT = 64 * 1024 * 1024;
 /** Blob ids asked of `git cat-file --batch` ahead of the one being scanned. */
-const READ_AHEAD = 64;
+const READ_AHEAD = 1024;
 /** Scans submitted and not yet reported, as in the filesystem connector. */
 const SCANS_IN_FLIGHT = 256;
 /** Blob bytes submitted and not yet scanned: bounds memory when history holds many large blobs. */
@@ -62,38 +60,39 @@ export class RawLogParser {
     const jobs: BlobJob[] = [];
     let start = 0;
     for (let nul = buf.indexOf(0, start); nul !== -1; nul = buf.indexOf(0, start)) {
-      this.token(buf.subarray(start, nul), jobs);
+      this.token(buf, start, nul, jobs);
       start = nul + 1;
     }
     if (start < buf.length) this.carry = Buffer.from(buf.subarray(start));
     return jobs;
   }
 
-  private token(tok: Buffer, jobs: BlobJob[]): void {
+  /** One NUL-terminated token: `buf[start, end)`. */
+  private token(buf: Buffer, start: number, end: number, jobs: BlobJob[]): void {
     if (this.pendingOid !== undefined) {
       const oid = this.pendingOid;
       const base = this.pendingBase;
       this.pendingOid = this.pendingBase = undefined;
       if (oid !== '' && this.commit && !this.seen.has(oid)) {
         this.seen.add(oid);
-        jobs.push({ oid, path: tok.toString('utf8'), commit: this.commit, ...(base ? { base } : {}) });
+        jobs.push({ oid, path: buf.toString('utf8', start, end), commit: this.commit, ...(base ? { base } : {}) });
       }
       return;
     }
     if (this.field >= 0) {
-      this.header.push(tok.toString('utf8'));
+      this.header.push(buf.toString('utf8', start, end));
       if (++this.field === 4) this.finishHeader();
       return;
     }
-    let at = 0;
-    while (at < tok.length && tok[at] === 10) at++;
-    if (tok[at] === 1) {
-      this.header = [tok.toString('latin1', at + 1)];
+    let at = start;
+    while (at < end && buf[at] === 10) at++;
+    if (buf[at] === 1) {
+      this.header = [buf.toString('latin1', at + 1, end)];
       this.field = 0;
-    } else if (tok[at] === 58 /* : */) {
-      const meta = tok.toString('latin1', at + 1);
-      this.pendingOid = scannableOid(meta);
-      this.pendingBase = modifiedFrom(meta);
+    } else if (buf[at] === 58 /* : */) {
+      const entry = parseRawEntry(buf.toString('latin1', at + 1, end));
+      this.pendingOid = entry.scannable;
+      this.pendingBase = entry.base;
     }
     // Anything else (an empty token at the end) carries nothing.
   }
@@ -113,41 +112,34 @@ export class RawLogParser {
   }
 }
 
+/**
+ * A raw diff entry, `<old mode> <new mode> <old oid> <new oid> <status>`: the new blob id when
+ * it is a file to scan (else ''), and the old blob id when the entry modifies a file.
+ */
+export function parseRawEntry(meta: string): { scannable: string; base?: string } {
+  const s1 = meta.indexOf(' ');
+  const s2 = meta.indexOf(' ', s1 + 1);
+  const s3 = meta.indexOf(' ', s2 + 1);
+  const s4 = meta.indexOf(' ', s3 + 1);
+  if (s4 === -1) return { scannable: '' };
+  const status = meta.charCodeAt(s4 + 1);
+  const newOid = meta.slice(s3 + 1, s4);
+  // Regular files only (mode 100644/100755): not symlinks (120000), submodules (160000) or trees.
+  const regular = (from: number) => meta.startsWith('100', from);
+  const scannable = status !== 68 /* D */ && regular(s1 + 1) && !isNullOid(newOid) ? newOid : '';
+  if (status !== 77 /* M */ || !regular(0)) return { scannable };
+  const oldOid = meta.slice(s2 + 1, s3);
+  return isNullOid(oldOid) ? { scannable } : { scannable, base: oldOid };
+}
+
+function isNullOid(oid: string): boolean {
+  for (let i = 0; i < oid.length; i++) if (oid.charCodeAt(i) !== 48) return false;
+  return true;
+}
+
 /** The new blob id of a raw diff entry when it is a file to scan, else ''. */
 function scannableOid(meta: string): string {
-  // `<old mode> <new mode> <old oid> <new oid> <status>`
-  const [, newMode = '', , newOid = '', status = ''] = meta.split(' ');
-  if (status.startsWith('D') || /^0+$/.test(newOid)) return '';
-  // Regular files only: not symlinks (120000), submodules (160000) or trees.
-  if (!newMode.startsWith('100')) return '';
-  return newOid;
-}
-
-/** The old blob id of a modification entry (`M`), else undefined. */
-function modifiedFrom(meta: string): string | undefined {
-  const [oldMode = '', , oldOid = '', , status = ''] = meta.split(' ');
-  return status.startsWith('M') && oldMode.startsWith('100') && !/^0+$/.test(oldOid) ? oldOid : undefined;
-}
-
-let summaryScanner: SecretScanner | undefined;
-
-/**
- * A commit subject with any credential in it redacted: occurrences hold no raw
- * secret, and a token pasted into a commit message would otherwise ride along in
- * `commit.summary`. Built lazily: only subjects of commits with findings are checked.
- */
-export function safeSummary(summary: string): string {
-  summaryScanner ??= new SecretScanner(DETECTORS);
-  const matches = summaryScanner.scan(summary, '');
-  if (matches.length === 0) return summary;
-  let out = '';
-  let at = 0;
-  for (const m of matches) {
-    if (m.start < at) continue;
-    out += summary.slice(at, m.start) + redact(m.secret, m.detector.prefixLength);
-    at = m.end;
-  }
-  return out + summary.slice(at);
+  return parseRawEntry(meta).scannable;
 }
 
 function gitWarning(ctx: ConnectorContext, message: string, path?: string): void {
@@ -317,13 +309,11 @@ async function* stagedJobs(target: ScanTarget, ctx: ConnectorContext): AsyncGene
 async function* scanBlobs(jobs: AsyncIterable<BlobJob[]>, target: ScanTarget, ctx: ConnectorContext, origin: SecretOccurrence['origin']): AsyncGenerator<InventoryItem> {
   const maxFileSize = ctx.options.maxFileSize;
   const cat = new CatFile(target.root, Math.min(maxFileSize, HISTORY_BLOB_LIMIT));
-  const reads: BlobJob[] = [];
-  const scans: Array<{ job: BlobJob; size: number; result: Promise<ContentScanResult> }> = [];
+  const reads = new Fifo<BlobJob>();
+  const scans = new Fifo<{ job: BlobJob; size: number; result: Promise<ContentScanResult> }>();
   let bytesInFlight = 0;
   let missing = 0;
   let gaveUp = false;
-  /** Redacted subjects by commit id. */
-  const summaries = new Map<string, string>();
   const deltas = new DeltaCache();
 
   const at = (job: BlobJob) => (job.commit ? ` (commit ${job.commit.sha.slice(0, 12)})` : '');
@@ -342,12 +332,6 @@ async function* scanBlobs(jobs: AsyncIterable<BlobJob[]>, target: ScanTarget, ct
     for (const w of res.warnings) ctx.warn({ ...w, source: 'git', message: `${w.message}${at(job)}` });
     for (const o of res.occurrences) {
       if (job.keep && !job.keep(o)) continue;
-      const commit = o.location.commit;
-      if (commit?.summary) {
-        let summary = summaries.get(commit.sha);
-        if (summary === undefined) summaries.set(commit.sha, (summary = safeSummary(commit.summary)));
-        o.location.commit = { ...commit, summary };
-      }
       yield { kind: 'occurrence', value: o };
     }
   };
@@ -357,7 +341,7 @@ async function* scanBlobs(jobs: AsyncIterable<BlobJob[]>, target: ScanTarget, ct
     const r = await cat.next();
     if (r.kind === 'blob') {
       while (scans.length > 0 && bytesInFlight + r.size > SCAN_BYTES_IN_FLIGHT) yield* drain();
-      const { data, firstLine } = origin === 'history' ? deltas.prepare(job, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)) : { data: r.data, firstLine: undefined };
+      const { data, firstLine, kept } = origin === 'history' ? deltas.prepare(job, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)) : { data: r.data, firstLine: undefined, kept: false };
       if (data.length === 0) {
         ctx.count(0, 1); // a modification that only deleted lines
         return;
@@ -370,6 +354,8 @@ async function* scanBlobs(jobs: AsyncIterable<BlobJob[]>, target: ScanTarget, ct
         origin,
         ...(job.commit ? { commit: job.commit } : {}),
         ...(firstLine !== undefined ? { firstLine } : {}),
+        // A blob the delta cache does not keep is the pool's to hand over without a copy.
+        owned: !kept,
       };
       scans.push({ job, size: r.size, result: (await ctx.pool.submit(task)).result });
       bytesInFlight += r.size;
@@ -414,79 +400,95 @@ async function* scanBlobs(jobs: AsyncIterable<BlobJob[]>, target: ScanTarget, ct
 }
 
 /** Blobs at least this large are scanned as deltas against the previous version at their path. */
-export const DELTA_MIN_BYTES = 128 * 1024;
+export const DELTA_MIN_BYTES = 4 * 1024;
 /** Previous versions kept for delta scans, in bytes (least recently stored dropped first). */
 const DELTA_CACHE_BYTES = 128 * 1024 * 1024;
-/** A delta region starts this far before the first changed byte (then at a line start), so keyword context and multi-line keys around an edit are seen whole. */
-const DELTA_MARGIN_BEFORE = 8 * 1024;
-const DELTA_MARGIN_AFTER = 1024;
+/**
+ * A delta region starts this far before the first changed byte (then at a line start), and
+ * ends this far after the last, so keyword context and the short multi-line constructs
+ * (INI sections, kubeconfig users, .netrc machines) around an edit are seen whole.
+ */
+export const DELTA_MARGIN_BEFORE = 1024;
+export const DELTA_MARGIN_AFTER = 1024;
+/**
+ * Private key blocks are longer: when one begins this close before the region, the region
+ * starts at its first line, so an edit inside a key is scanned with the key's header.
+ */
+export const DELTA_KEY_BLOCK_REACH = 16 * 1024;
+const KEY_BLOCK_STARTS = ['-----BEGIN', 'PuTTY-User-Key-File-'].map((s) => Buffer.from(s, 'latin1'));
 
 /**
- * Delta scanning of large, often-edited files (changelogs, generated code): when a blob
- * modifies a version this scan already read, only the changed part (plus margins, at line
- * boundaries) is scanned. Every unchanged byte was scanned as part of an earlier version,
- * and the rule reports a secret at the earliest commit anyway, so nothing is lost.
+ * Delta scanning of often-edited files (changelogs, generated code, any source file): when
+ * a blob modifies a version this scan already read, only the changed part (plus margins,
+ * at line boundaries) is scanned. Every unchanged byte was scanned as part of an earlier
+ * version, and the rule reports a secret at the earliest commit anyway, so nothing is lost.
+ * Versions are kept by blob id, not by path: branches interleave in `git log --all`, so the
+ * version a commit modifies is often not the one last seen at that path.
  */
 export class DeltaCache {
-  private readonly byPath = new Map<string, { oid: string; data: Buffer }>();
+  private readonly byOid = new Map<string, Buffer>();
   private bytes = 0;
 
-  /** What to scan of `data` (the blob `job.oid`): all of it, or the changed region and its first line number. */
-  prepare(job: BlobJob, data: Buffer): { data: Uint8Array; firstLine?: number } {
-    if (data.length < DELTA_MIN_BYTES || looksBinary(data)) return { data };
-    const previous = job.base ? this.byPath.get(job.path) : undefined;
-    this.remember(job.path, job.oid, data);
-    // `data` stays in the cache: what is handed to the pool must be a copy or a view (the pool copies views).
-    if (!previous || previous.oid !== job.base) return { data: new Uint8Array(data) };
-    const region = changedRegion(previous.data, data);
-    return { data: data.subarray(region.start, region.end), firstLine: region.firstLine };
+  /** What to scan of `data` (the blob `job.oid`): all of it, or the changed region and its first line number; `kept` when the cache holds on to `data`. */
+  prepare(job: BlobJob, data: Buffer): { data: Uint8Array; firstLine?: number; kept: boolean } {
+    if (data.length < DELTA_MIN_BYTES || looksBinary(data)) return { data, kept: false };
+    const previous = job.base ? this.byOid.get(job.base) : undefined;
+    if (previous) {
+      // Recently used: kept longest.
+      this.byOid.delete(job.base!);
+      this.byOid.set(job.base!, previous);
+    }
+    // `data` stays in the cache and is handed to the pool too, which copies what it sends to a worker.
+    this.remember(job.oid, data);
+    if (!previous) return { data, kept: true };
+    const region = changedRegion(previous, data);
+    return { data: data.subarray(region.start, region.end), firstLine: region.firstLine, kept: true };
   }
 
-  private remember(path: string, oid: string, data: Buffer): void {
-    const old = this.byPath.get(path);
-    if (old) {
-      this.bytes -= old.data.length;
-      this.byPath.delete(path);
-    }
-    this.byPath.set(path, { oid, data });
+  private remember(oid: string, data: Buffer): void {
+    if (this.byOid.has(oid)) return;
+    this.byOid.set(oid, data);
     this.bytes += data.length;
-    for (const [p, v] of this.byPath) {
+    for (const [o, v] of this.byOid) {
       if (this.bytes <= DELTA_CACHE_BYTES) break;
-      this.byPath.delete(p);
-      this.bytes -= v.data.length;
+      this.byOid.delete(o);
+      this.bytes -= v.length;
     }
   }
+}
+
+/** Length of the longest common prefix of `a` and `b` (or, with `fromEnd`, suffix), within `limit` bytes: native comparisons of halving spans. */
+function commonRun(a: Buffer, b: Buffer, limit: number, fromEnd: boolean): number {
+  let lo = 0; // the first (last) lo bytes are equal
+  let hi = limit; // at most hi are
+  while (lo < hi) {
+    const mid = lo + Math.ceil((hi - lo) / 2);
+    const same = fromEnd ? a.compare(b, b.length - mid, b.length - lo, a.length - mid, a.length - lo) === 0 : a.compare(b, lo, mid, lo, mid) === 0;
+    if (same) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The part of `next` that differs from `prev`, widened by margins to whole lines. */
 export function changedRegion(prev: Buffer, next: Buffer): { start: number; end: number; firstLine: number } {
   const limit = Math.min(prev.length, next.length);
-  let prefix = 0;
-  const CHUNK = 64 * 1024;
-  while (prefix < limit) {
-    const n = Math.min(CHUNK, limit - prefix);
-    if (prev.compare(next, prefix, prefix + n, prefix, prefix + n) === 0) prefix += n;
-    else {
-      while (prev[prefix] === next[prefix]) prefix++;
-      break;
-    }
-  }
-  let suffix = 0;
-  const suffixLimit = limit - prefix;
-  while (suffix < suffixLimit) {
-    const n = Math.min(CHUNK, suffixLimit - suffix);
-    const pe = prev.length - suffix;
-    const ne = next.length - suffix;
-    if (prev.compare(next, ne - n, ne, pe - n, pe) === 0) suffix += n;
-    else {
-      while (suffix < suffixLimit && prev[prev.length - 1 - suffix] === next[next.length - 1 - suffix]) suffix++;
-      break;
-    }
-  }
+  const prefix = commonRun(prev, next, limit, false);
+  const suffix = commonRun(prev, next, limit - prefix, true);
   let start = prefix;
   let end = next.length - suffix;
   if (end <= start) return { start: 0, end: 0, firstLine: 1 }; // only deletions
   start = Math.max(0, start - DELTA_MARGIN_BEFORE);
+  if (start > 0) {
+    const reach = Math.max(0, start - DELTA_KEY_BLOCK_REACH);
+    const before = next.subarray(reach, start);
+    for (const marker of KEY_BLOCK_STARTS) {
+      // The last one before the region (forward searches: faster than lastIndexOf).
+      let last = -1;
+      for (let at = before.indexOf(marker); at !== -1; at = before.indexOf(marker, at + 1)) last = at;
+      if (last !== -1) start = Math.min(start, reach + last);
+    }
+  }
   start = start === 0 ? 0 : next.lastIndexOf(10, start - 1) + 1;
   end = Math.min(next.length, end + DELTA_MARGIN_AFTER);
   const nl = next.indexOf(10, end);

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Fifo } from '../../src/core/fifo.js';
 
 export interface GitOptions {
   /**
@@ -184,11 +185,11 @@ const MAX_RESTARTS = 20;
  */
 export class CatFile {
   private proc?: GitProcess;
-  private readonly ready: CatFileResult[] = [];
+  private readonly ready = new Fifo<CatFileResult>();
   private readyBytes = 0;
-  private readonly waiters: Array<(r: CatFileResult) => void> = [];
+  private readonly waiters = new Fifo<(r: CatFileResult) => void>();
   /** Ids written whose result has not been produced, in order. */
-  private readonly sent: string[] = [];
+  private readonly sent = new Fifo<string>();
   private restarts = 0;
   private closing = false;
   private failure?: string;
@@ -261,12 +262,12 @@ export class CatFile {
       if (this.sent.length === 0 || this.closing) return;
       const message = exit.error ?? 'git cat-file ended before answering every request';
       // Output is in request order: git died on the first request it had not answered.
-      this.answer({ kind: 'error', oid: this.sent[0]!, message });
+      this.answer({ kind: 'error', oid: this.sent.peek()!, message });
       if (exit.error?.startsWith('cannot run git') || ++this.restarts > MAX_RESTARTS) {
         this.giveUp(message);
         return;
       }
-      const again = this.sent.splice(0);
+      const again = this.sent.drain();
       for (const o of again) this.request(o);
     });
     return proc;
@@ -294,7 +295,7 @@ export class CatFile {
   private giveUp(message: string): void {
     if (this.failure === undefined) this.failure = message;
     this.body = undefined;
-    while (this.sent.length > 0) this.answer({ kind: 'error', oid: this.sent[0]!, message: this.failure });
+    while (this.sent.length > 0) this.answer({ kind: 'error', oid: this.sent.peek()!, message: this.failure });
     const proc = this.proc;
     this.proc = undefined;
     proc?.child.stdout.destroy();
@@ -349,8 +350,8 @@ export class CatFile {
     }
     const [oid, type] = parts as [string, string, string];
     const keep = type === 'blob' && size <= this.maxBytes;
-    // A buffer of its own (never Node's shared pool): it may be transferred to a worker.
-    this.body = { oid, type, size, filled: 0, ...(keep ? { data: new Uint8Array(size) } : {}) };
+    // A buffer of its own (never Node's shared pool), not zero-filled: every byte is written from git's output before it is used.
+    this.body = { oid, type, size, filled: 0, ...(keep ? { data: Buffer.allocUnsafeSlow(size) } : {}) };
     if (size === 0) this.finishBody();
   }
 

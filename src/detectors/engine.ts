@@ -23,6 +23,12 @@ const MULTILINE_WINDOW = 64 * 1024;
 interface CompiledDetector {
   detector: Detector;
   regex: RegExp;
+  /**
+   * The same pattern, sticky (`y`): for a token that starts with its keyword, tried at the
+   * keyword's offset only, so the attempt costs a few character comparisons instead of a
+   * search through a window. Set for patterns whose every quantifier is bounded.
+   */
+  sticky?: RegExp;
   index: number;
   generic: boolean;
 }
@@ -52,6 +58,8 @@ export class SecretScanner {
    * or a base64 run cannot start a match, and its window need not reach back before the hit.
    */
   private readonly anchoredOfKeyword: boolean[][];
+  /** Per detector, the offset of the last sticky attempt in the current scan (two keywords of one token at one offset are tried once). */
+  private readonly lastStickyAt: Int32Array;
 
   constructor(detectors: readonly Detector[]) {
     this.detectors = detectors;
@@ -81,6 +89,16 @@ export class SecretScanner {
     this.matcher = new KeywordMatcher(keywords);
     this.detectorsOfKeyword = keywords.map((k) => byKeyword.get(k)!);
     this.anchoredOfKeyword = keywords.map((k) => byKeyword.get(k)!.map((i) => keywordStartsToken(this.compiled[i]!.detector.pattern, k)));
+    this.anchoredOfKeyword.forEach((flags, k) =>
+      flags.forEach((anchored, d) => {
+        const compiled = this.compiled[this.detectorsOfKeyword[k]![d]!]!;
+        const { detector } = compiled;
+        if (anchored && !compiled.sticky && !detector.multiline && !hasUnboundedQuantifier(detector.pattern)) {
+          compiled.sticky = new RegExp(detector.pattern, detector.ignoreCase ? 'iyd' : 'yd');
+        }
+      }),
+    );
+    this.lastStickyAt = new Int32Array(detectors.length);
   }
 
   /**
@@ -88,9 +106,9 @@ export class SecretScanner {
    * detectors restricted to certain files. `bytes` may carry the text's Latin-1 bytes.
    */
   scan(text: string, path = '', bytes?: Uint8Array): RawMatch[] {
-    const windows = this.collectWindows(text, path, bytes);
-    if (windows.size === 0) return [];
     const found: RawMatch[] = [];
+    const windows = this.collectWindows(text, path, found, bytes);
+    if (windows.size === 0 && found.length === 0) return [];
     for (const [index, ranges] of windows) {
       const compiled = this.compiled[index]!;
       for (const [from, to] of mergeRanges(ranges)) this.runDetector(compiled, text, from, to, found);
@@ -99,8 +117,9 @@ export class SecretScanner {
   }
 
   /** `bytes`, when given, are `text`'s bytes (Latin-1: one per character): the prefilter walks them instead. */
-  private collectWindows(text: string, path: string, bytes?: Uint8Array): Map<number, Array<[number, number]>> {
+  private collectWindows(text: string, path: string, found: RawMatch[], bytes?: Uint8Array): Map<number, Array<[number, number]>> {
     const windows = new Map<number, Array<[number, number]>>();
+    const lastStickyAt = this.lastStickyAt.fill(-1);
     const pathAllowed = new Map<number, boolean>();
     // Line bounds of the previous hit, reused while hits stay on the same line.
     let lineFrom = -1;
@@ -129,6 +148,14 @@ export class SecretScanner {
           }
           if (!ok) continue;
         }
+        const compiled = this.compiled[index]!;
+        if (anchored && compiled.sticky) {
+          if (lastStickyAt[index] !== at) {
+            lastStickyAt[index] = at;
+            this.runSticky(compiled, compiled.sticky, text, at, found);
+          }
+          continue;
+        }
         const from = Math.max(lineFrom, anchored ? at - 1 : at - WINDOW_BEFORE);
         const to = detector.multiline ? Math.min(text.length, at + MULTILINE_WINDOW) : Math.min(lineTo, at + length + WINDOW);
         let list = windows.get(index);
@@ -139,6 +166,21 @@ export class SecretScanner {
       }
     });
     return windows;
+  }
+
+  /** Tries a token detector at `at`, where its keyword (the token's prefix) was found after a non-word character. */
+  private runSticky(compiled: CompiledDetector, sticky: RegExp, text: string, at: number, out: RawMatch[]): void {
+    sticky.lastIndex = at;
+    const m = sticky.exec(text);
+    if (m === null || m[0].length === 0) return;
+    const secret = m.groups?.secret;
+    if (!secret) return;
+    // The context `validate` sees, as a window search would give it: from the character before the token, on its line.
+    const contextStart = at > 0 && text.charCodeAt(at - 1) !== 10 ? at - 1 : at;
+    if (!acceptSecret(compiled.detector, secret, text.slice(contextStart, m.index + m[0].length))) return;
+    if (compiled.generic && at > 0 && ':/'.includes(text[at - 1]!)) return;
+    const start = m.indices?.groups?.secret?.[0] ?? m.index + m[0].indexOf(secret);
+    out.push({ detector: compiled.detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
   }
 
   private runDetector(compiled: CompiledDetector, text: string, from: number, to: number, out: RawMatch[]): void {
@@ -220,6 +262,23 @@ export function keywordStartsToken(pattern: string, keyword: string): boolean {
       continue;
     }
     current += c;
+  }
+  return false;
+}
+
+/** True when `pattern` has a `*`, `+` or `{n,}` outside character classes (a match of unbounded length). */
+export function hasUnboundedQuantifier(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(pattern.slice(i, i + 12)))) return true;
   }
   return false;
 }

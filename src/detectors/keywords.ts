@@ -15,65 +15,77 @@ export class KeywordMatcher {
   private readonly delta: Uint16Array | Uint32Array;
   /** For each state, the keyword indices that end there (own and via failure links); empty for most. */
   private readonly outputs: Array<readonly number[]>;
-  private readonly hasOutput: Uint8Array;
+  /**
+   * States are numbered so that those with outputs come last: the scan loop tells a hit
+   * by comparing the state with this number, without a second table lookup per character.
+   */
+  private readonly firstOutputState: number;
   private readonly lengths: Int32Array;
 
   constructor(keywords: readonly string[]) {
     this.keywords = keywords;
-    const gotoMaps: Array<Map<number, number>> = [new Map()];
-    const own: number[][] = [[]];
-    keywords.forEach((keyword, index) => {
+    // The trie: child[state * 256 + byte] = next state, 0 for none (the root is no one's child).
+    const encoded = keywords.map((keyword) => {
       const bytes = Buffer.from(keyword.toLowerCase(), 'latin1');
       if (bytes.length === 0) throw new Error('empty keyword');
+      return bytes;
+    });
+    const maxStates = 1 + encoded.reduce((n, k) => n + k.length, 0);
+    const child = new Int32Array(maxStates * 256);
+    const own: number[][] = [[]];
+    encoded.forEach((bytes, index) => {
       let state = 0;
       for (const raw of bytes) {
         const b = FOLD[raw]!;
-        let next = gotoMaps[state]!.get(b);
-        if (next === undefined) {
-          next = gotoMaps.length;
-          gotoMaps.push(new Map());
+        let next = child[state * 256 + b]!;
+        if (next === 0) {
+          next = own.length;
           own.push([]);
-          gotoMaps[state]!.set(b, next);
+          child[state * 256 + b] = next;
         }
         state = next;
       }
       own[state]!.push(index);
     });
-    const states = gotoMaps.length;
-    const delta = states < 65536 ? new Uint16Array(states * 256) : new Uint32Array(states * 256);
-    const fail = new Uint32Array(states);
-    const outputs: number[][] = own.map((o) => [...o]);
-    // Breadth-first: a state's failure target is always computed before the state itself.
-    const queue: number[] = [];
-    for (let b = 0; b < 256; b++) {
-      const next = gotoMaps[0]!.get(b);
-      if (next !== undefined) {
-        delta[b] = next;
-        fail[next] = 0;
-        queue.push(next);
-      }
-    }
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head]!;
-      for (const o of outputs[fail[state]!]!) outputs[state]!.push(o);
-      for (let b = 0; b < 256; b++) {
-        const next = gotoMaps[state]!.get(b);
-        if (next !== undefined) {
-          fail[next] = delta[fail[state]! * 256 + b]!;
-          delta[state * 256 + b] = next;
-          queue.push(next);
-        } else {
-          delta[state * 256 + b] = delta[fail[state]! * 256 + b]!;
-        }
-      }
-    }
-    // Fold case into the table itself, so the scan loop does one lookup per character.
+    const states = own.length;
+    const childBytes: number[][] = Array.from({ length: states }, () => []);
     for (let state = 0; state < states; state++) {
-      for (let b = 65; b <= 90; b++) delta[state * 256 + b] = delta[state * 256 + b + 32]!;
+      for (let b = 0; b < 256; b++) if (child[state * 256 + b] !== 0) childBytes[state]!.push(b);
     }
+    // Failure links and outputs, breadth-first (a state's failure target is shallower, so done first).
+    const fail = new Int32Array(states);
+    const outputs: number[][] = own.map((o) => [...o]);
+    const bfs: number[] = [0];
+    for (let head = 0; head < bfs.length; head++) {
+      const state = bfs[head]!;
+      for (const b of childBytes[state]!) {
+        const next = child[state * 256 + b]!;
+        let f = state === 0 ? -1 : fail[state]!;
+        while (f >= 0 && child[f * 256 + b] === 0) f = f === 0 ? -1 : fail[f]!;
+        fail[next] = f < 0 ? 0 : child[f * 256 + b]!;
+        for (const o of outputs[fail[next]!]!) outputs[next]!.push(o);
+        bfs.push(next);
+      }
+    }
+    // Numbering: states without outputs first (the root, which has none, stays 0), then the rest,
+    // so the scan loop tells a hit by comparing numbers instead of a second lookup per character.
+    const order: number[] = [];
+    for (let state = 0; state < states; state++) if (outputs[state]!.length === 0) order.push(state);
+    this.firstOutputState = order.length;
+    for (let state = 0; state < states; state++) if (outputs[state]!.length > 0) order.push(state);
+    const renumbered = new Uint32Array(states);
+    order.forEach((old, state) => (renumbered[old] = state));
+    // The DFA: a state's row is its failure target's row (already complete, in breadth-first
+    // order) with its own children written over it; upper case then reads as lower case.
+    const delta = states < 65536 ? new Uint16Array(states * 256) : new Uint32Array(states * 256);
+    for (const state of bfs) {
+      const row = renumbered[state]! * 256;
+      if (state !== 0) delta.copyWithin(row, renumbered[fail[state]!]! * 256, renumbered[fail[state]!]! * 256 + 256);
+      for (const b of childBytes[state]!) delta[row + b] = renumbered[child[state * 256 + b]!]!;
+    }
+    for (let state = 0; state < states; state++) delta.copyWithin(state * 256 + 65, state * 256 + 97, state * 256 + 123);
     this.delta = delta;
-    this.outputs = outputs;
-    this.hasOutput = Uint8Array.from(outputs, (o) => (o.length > 0 ? 1 : 0));
+    this.outputs = order.map((old) => outputs[old]!);
     this.lengths = Int32Array.from(keywords, (k) => Buffer.byteLength(k, 'latin1'));
   }
 
@@ -83,7 +95,7 @@ export class KeywordMatcher {
    */
   scan(text: string | Uint8Array, onHit: (keyword: number, start: number) => void): void {
     const delta = this.delta;
-    const hasOutput = this.hasOutput;
+    const firstOutput = this.firstOutputState;
     const outputs = this.outputs;
     const lengths = this.lengths;
     let state = 0;
@@ -91,7 +103,7 @@ export class KeywordMatcher {
       // The bytes of a Latin-1 text: same offsets, and a typed array is faster to walk than a string.
       for (let i = 0, n = text.length; i < n; i++) {
         state = delta[(state << 8) | text[i]!]!;
-        if (hasOutput[state] !== 0) {
+        if (state >= firstOutput) {
           const out = outputs[state]!;
           for (let j = 0; j < out.length; j++) onHit(out[j]!, i + 1 - lengths[out[j]!]!);
         }
@@ -101,7 +113,7 @@ export class KeywordMatcher {
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       state = c > 255 ? 0 : delta[(state << 8) | c]!;
-      if (hasOutput[state] !== 0) {
+      if (state >= firstOutput) {
         const out = outputs[state]!;
         for (let j = 0; j < out.length; j++) onHit(out[j]!, i + 1 - lengths[out[j]!]!);
       }

@@ -31,9 +31,7 @@ const BINARY_SNIFF = 8000;
 const ALLOW_MARKERS = /nhi:allow|gitleaks:allow/;
 
 export function looksBinary(buf: Uint8Array): boolean {
-  const end = Math.min(buf.length, BINARY_SNIFF);
-  for (let i = 0; i < end; i++) if (buf[i] === 0) return true;
-  return false;
+  return buf.subarray(0, BINARY_SNIFF).indexOf(0) !== -1;
 }
 
 /**
@@ -43,6 +41,8 @@ export function looksBinary(buf: Uint8Array): boolean {
  */
 export function scanText(text: string, path: string, ctx: ContentScanContext, firstLine = 1, minStart = 0, bytes?: Uint8Array): SecretOccurrence[] {
   const matches = ctx.scanner.scan(text, path, bytes);
+  if (matches.length === 0) return [];
+  if (ctx.commit?.summary) ctx = { ...ctx, commit: { ...ctx.commit, summary: redactSecrets(ctx.commit.summary, ctx.scanner) } };
   const out: SecretOccurrence[] = [];
   let line = firstLine;
   let cursor = 0;
@@ -61,6 +61,23 @@ export function scanText(text: string, path: string, ctx: ContentScanContext, fi
     out.push(toOccurrence(m, path, ctx, line, utf8Column(text, lineStart, m.start), ALLOW_MARKERS.test(lineText)));
   }
   return out;
+}
+
+/**
+ * `text` with every credential in it redacted. For commit subjects, which ride along in each
+ * occurrence's location: a token pasted into a commit message must not leave with them.
+ */
+export function redactSecrets(text: string, scanner: SecretScanner): string {
+  const matches = scanner.scan(text, '');
+  if (matches.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const m of matches) {
+    if (m.start < at) continue;
+    out += text.slice(at, m.start) + redact(m.secret, m.detector.prefixLength);
+    at = m.end;
+  }
+  return out + text.slice(at);
 }
 
 function utf8Column(text: string, lineStart: number, at: number): number {

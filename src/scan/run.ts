@@ -10,7 +10,7 @@ import type { Finding, Inventory, ScanWarning } from '../core/model.js';
 import { emptyInventory } from '../core/model.js';
 import { evaluate } from '../engine/evaluate.js';
 import type { Rule } from '../engine/rule.js';
-import { ScanPool } from './pool.js';
+import { ScanPool, workerCount } from './pool.js';
 
 export interface ScanRequest {
   paths: string[];
@@ -59,7 +59,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     resolved.push({ root, display: p });
   }
 
-  const pool = new ScanPool(request.keys, request.jobs);
+  const pool = new ScanPool(request.keys, workerCount(request.jobs, { history: Boolean(request.options.history || request.options.since) }));
   let lastProgress = 0;
   const ctx: ConnectorContext = {
     keys: request.keys,
