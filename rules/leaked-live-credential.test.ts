@@ -61,4 +61,40 @@ describe('leaked-live-credential', () => {
     // ...and hardcoded-secret does not report the export's own key ids either.
     expect(hardcodedSecret.evaluate(inv, ctx())).toEqual([]);
   });
+
+  describe('across scans (halves recalled from the store)', () => {
+    const recorded = { scanId: 'earlier-scan', recordedAt: '2025-05-01T10:00:00Z' };
+    const codeOnly = (occurrences: SecretOccurrence[], recalled: Inventory['recalled']): Inventory => ({ identities: [], credentials: [], grants: [], occurrences, recalled });
+
+    it('code scanned first: the IAM scan joins its key with the leak an earlier scan recorded', () => {
+      const inv: Inventory = { ...base, recalled: { occurrences: [{ ...leak(live.handle!), recorded }], keys: [] } };
+      const findings = rule.evaluate(inv, ctx());
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ location: { path: 'deploy/env.sh' }, resource: { id: ci.id }, evidence: { keyId: live.handle, leakRecordedAt: recorded.recordedAt, leakRoot: '/repo' } });
+      expect(findings[0]!.message).toContain('found by a scan of /repo on 2025-05-01');
+      // The same fingerprint as when both halves are found in one scan.
+      expect(findings[0]!.fingerprint).toBe(rule.evaluate(withLeaks(base, [leak(live.handle!)]), ctx())[0]!.fingerprint);
+    });
+
+    it('account scanned first: the code scan joins its leak with the key an earlier scan recorded', () => {
+      const inv = codeOnly([leak(live.handle!)], { occurrences: [], keys: [{ credential: live, identity: ci, grants: [allow(ci, '*', '*')], recorded }] });
+      const findings = rule.evaluate(inv, ctx());
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ resource: { id: ci.id }, evidence: { keyId: live.handle, administrator: true, keyRecordedAt: recorded.recordedAt } });
+      expect(findings[0]!.message).toContain('active when its account was scanned on 2025-05-01');
+      expect(findings[0]!.fingerprint).toBe(rule.evaluate(withLeaks(base, [leak(live.handle!)]), ctx())[0]!.fingerprint);
+    });
+
+    it('trusts this scan over an older one, and never joins two recalled halves', () => {
+      // The key was active when recorded, but this scan sees it inactive: not live.
+      const inactive = { ...live, status: 'inactive' as const };
+      const inv: Inventory = { ...base, credentials: [inactive], occurrences: [leak(live.handle!)], recalled: { occurrences: [], keys: [{ credential: live, identity: ci, grants: [], recorded }] } };
+      expect(rule.evaluate(inv, ctx())).toEqual([]);
+      // A recalled inactive key does not fire either.
+      expect(rule.evaluate(codeOnly([leak(live.handle!)], { occurrences: [], keys: [{ credential: inactive, identity: ci, grants: [], recorded }] }), ctx())).toEqual([]);
+      // Both halves recalled: that join belonged to an earlier scan.
+      const both = codeOnly([], { occurrences: [{ ...leak(live.handle!), recorded }], keys: [{ credential: live, identity: ci, grants: [], recorded }] });
+      expect(rule.evaluate(both, ctx())).toEqual([]);
+    });
+  });
 });

@@ -37,12 +37,32 @@ describe('Store', () => {
   it('migrates a new database to the current schema, in WAL mode, and reopens it unchanged', () => {
     const path = join(tempDir(), 'nhi.db');
     const store = new Store(path);
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(2);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     store.close();
     const again = new Store(path);
-    expect(again.schemaVersion).toBe(1);
+    expect(again.schemaVersion).toBe(2);
     again.close();
+  });
+
+  it('upgrades a version 1 database in place, keeping its scans', () => {
+    const path = join(tempDir(), 'nhi.db');
+    // A database as nhi left it before the join tables (migration 1 only).
+    const raw = new Database(path);
+    raw.exec(`CREATE TABLE scans (id TEXT PRIMARY KEY, target_key TEXT NOT NULL, targets TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
+      files INTEGER NOT NULL, bytes INTEGER NOT NULL, duration_ms INTEGER NOT NULL, warnings INTEGER NOT NULL, finding_count INTEGER NOT NULL);
+      CREATE TABLE findings (fingerprint TEXT PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL, message TEXT NOT NULL,
+      location TEXT, secret_type TEXT, redacted TEXT, secret_hash TEXT, resource TEXT, evidence TEXT, first_seen_scan TEXT NOT NULL,
+      first_seen_at TEXT NOT NULL, last_seen_scan TEXT NOT NULL, last_seen_at TEXT NOT NULL);
+      CREATE TABLE scan_findings (scan_id TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (scan_id, fingerprint)) WITHOUT ROWID;
+      INSERT INTO scans VALUES ('s1', '["."]', '["."]', '2025-01-01T00:00:00Z', '2025-01-01T00:00:01Z', 1, 10, 1000, 0, 0);
+      PRAGMA user_version = 1;`);
+    raw.close();
+    const store = new Store(path);
+    expect(store.schemaVersion).toBe(2);
+    expect(store.listScans().map((s) => s.id)).toEqual(['s1']);
+    expect(store.recall({ identities: [], credentials: [], grants: [], occurrences: [] })).toEqual({ occurrences: [], keys: [] });
+    store.close();
   });
 
   it('refuses a database from a newer nhi instead of damaging it', () => {

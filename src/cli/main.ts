@@ -62,7 +62,7 @@ function progress(files: number, bytes: number): void {
   process.stderr.write(`\r\x1b[Kscanning… ${files} files, ${(bytes / 1e6).toFixed(1)} MB`);
 }
 
-async function scanCommand(paths: string[], flags: ScanFlags): Promise<{ scan: ScanResult; dbPath: string }> {
+async function scanCommand(paths: string[], flags: ScanFlags, store?: Store): Promise<{ scan: ScanResult; dbPath: string }> {
   const dbPath = flags.db ?? defaultDbPath();
   const keys = loadKeys(keyFileFor(dbPath));
   const tty = process.stderr.isTTY === true;
@@ -79,6 +79,7 @@ async function scanCommand(paths: string[], flags: ScanFlags): Promise<{ scan: S
     keys,
     jobs: flags.jobs,
     onProgress: tty ? progress : undefined,
+    ...(store ? { recall: (inventory) => store.recall(inventory) } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');
   reportWarnings(scan);
@@ -123,15 +124,15 @@ export function buildProgram(): Command {
     .option('--no-store', 'do not record the scan in the database')
     .action(async (paths: string[], flags: ScanFlags) => {
       const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined;
-      const { scan, dbPath } = await scanCommand(paths, flags);
-      const outcome = decideOutcome(scan, { failOn: flags.failOn, baseline, inlineAllow: flags.inlineAllow });
-      if (flags.store) {
-        const store = new Store(dbPath);
-        try {
-          store.saveScan(scan, outcome.findings);
-        } finally {
-          store.close();
-        }
+      // The store is opened first: joins across scans (leaked-live-credential) recall from it.
+      const store = flags.store ? new Store(flags.db ?? defaultDbPath()) : undefined;
+      let outcome;
+      try {
+        const { scan } = await scanCommand(paths, flags, store);
+        outcome = decideOutcome(scan, { failOn: flags.failOn, baseline, inlineAllow: flags.inlineAllow });
+        store?.saveScan(scan, outcome.findings);
+      } finally {
+        store?.close();
       }
       const text =
         flags.format === 'json'

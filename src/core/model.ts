@@ -35,6 +35,12 @@ export interface Identity {
   trustedBy?: string[];
   /** Free-form provider attributes that rules need (kept small). */
   attributes?: Record<string, unknown>;
+  /**
+   * Where a scanned file defines the identity (an export's `UserName` entry, a credential report
+   * row), relative to the scanned root; absent when it comes from an API. Reports use it to give
+   * findings about the identity a place in a file (SARIF needs one); fingerprints never do.
+   */
+  definedAt?: Location;
 }
 
 export interface Credential {
@@ -51,6 +57,8 @@ export interface Credential {
   status?: 'active' | 'inactive' | 'expired' | 'revoked';
   scopes?: string[];
   attributes?: Record<string, unknown>;
+  /** Where a scanned file defines the credential (see Identity.definedAt). */
+  definedAt?: Location;
 }
 
 export interface Grant {
@@ -111,6 +119,27 @@ export interface Inventory {
   credentials: Credential[];
   grants: Grant[];
   occurrences: SecretOccurrence[];
+  /** What earlier scans recorded that this one may join with (from the store; absent without one). */
+  recalled?: Recalled;
+}
+
+/** When and by which scan a recalled item was recorded. */
+export interface Recording {
+  scanId: string;
+  recordedAt: string;
+}
+
+/**
+ * Items recorded by earlier scans and recalled for joins across scans: a key id leaked in code
+ * scanned last week and the key listed by today's IAM export, or the reverse. Only joins read
+ * this: a recalled key is evidence about a leak, not an identity of this scan, so the other
+ * rules (unrotated, unowned…) never report it again.
+ */
+export interface Recalled {
+  /** Occurrences that carry a key id (`handle`), matching keys of this scan. */
+  occurrences: Array<SecretOccurrence & { recorded: Recording }>;
+  /** Keys of earlier scans whose ids occur in this scan, each with its identity and that identity's grants, as they were then. */
+  keys: Array<{ credential: Credential; identity?: Identity; grants: Grant[]; recorded: Recording }>;
 }
 
 export function emptyInventory(): Inventory {

@@ -6,7 +6,7 @@ import { RULES } from '../../rules/index.js';
 import type { Connector, ConnectorContext, ScanOptions, ScanTarget } from '../core/connector.js';
 import { DEFAULT_CONFIG, type NhiConfig } from '../core/config.js';
 import type { HashKeys } from '../core/hash.js';
-import type { Finding, Inventory, ScanWarning } from '../core/model.js';
+import type { Finding, Inventory, Recalled, ScanWarning } from '../core/model.js';
 import { emptyInventory } from '../core/model.js';
 import { evaluate } from '../engine/evaluate.js';
 import type { Rule } from '../engine/rule.js';
@@ -21,6 +21,8 @@ export interface ScanRequest {
   rules?: readonly Rule[];
   config?: NhiConfig;
   connectors?: readonly Connector[];
+  /** What earlier scans recorded that this inventory can join with (the store's `recall`); called before rules run. */
+  recall?: (inventory: Inventory) => Recalled;
   /** Called with progress (files, bytes) now and then; for a TTY progress line. */
   onProgress?: (files: number, bytes: number) => void;
 }
@@ -108,6 +110,13 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     }
   } finally {
     await pool.close();
+  }
+  if (request.recall) {
+    try {
+      inventory.recalled = request.recall(inventory);
+    } catch (error) {
+      warnings.push({ kind: 'unreadable', source: 'store', message: `earlier scans could not be recalled for joins: ${(error as Error).message}` });
+    }
   }
   const findings = evaluate(request.rules ?? RULES, inventory, { now, config: request.config ?? DEFAULT_CONFIG });
   const finished = new Date();

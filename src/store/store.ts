@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Finding, Location } from '../core/model.js';
+import { isListedInExport, listedInExports } from '../core/exports.js';
+import type { Credential, Finding, Grant, Identity, Inventory, Location, Recalled, SecretOccurrence } from '../core/model.js';
 import type { Severity } from '../core/severity.js';
 import type { ScanResult } from '../scan/run.js';
 
@@ -46,7 +47,43 @@ const MIGRATIONS: string[] = [
      fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),
      PRIMARY KEY (scan_id, fingerprint)
    ) WITHOUT ROWID;`,
+  // v2: what joins across scans need (leaked-live-credential): key ids found in code, and keys
+  // found in cloud inventories with their identity and grants. Key ids are public identifiers,
+  // not secrets; the occurrence JSON holds keyed hashes and redacted previews only.
+  `CREATE TABLE key_occurrences (
+     handle TEXT NOT NULL,
+     root TEXT NOT NULL,
+     path TEXT NOT NULL,
+     commit_sha TEXT NOT NULL,
+     occurrence TEXT NOT NULL,
+     scan_id TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     PRIMARY KEY (handle, root, path, commit_sha)
+   ) WITHOUT ROWID;
+   CREATE TABLE inventory_keys (
+     handle TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     credential TEXT NOT NULL,
+     identity_id TEXT,
+     scan_id TEXT NOT NULL,
+     recorded_at TEXT NOT NULL
+   );
+   CREATE INDEX inventory_keys_by_account ON inventory_keys(account);
+   CREATE TABLE inventory_identities (
+     id TEXT PRIMARY KEY,
+     identity TEXT NOT NULL,
+     grants TEXT NOT NULL,
+     scan_id TEXT NOT NULL,
+     recorded_at TEXT NOT NULL
+   );`,
 ];
+
+/** Access key ids (AWS): the handles that joins across scans are made on. */
+const JOINABLE_HANDLE = /^(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}$/;
+
+function accountOf(arn: string | undefined): string {
+  return (arn && /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1]) || 'unknown';
+}
 
 export interface StoredFinding extends Finding {
   firstSeenAt: string;
@@ -163,6 +200,89 @@ export class Store {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /**
+   * What earlier scans recorded that `inventory` can join with: occurrences of the key ids of
+   * its keys (code scanned before the account), and keys whose ids occur in it (the account
+   * scanned before the code). Items of this scan's own inventory are not recalled.
+   */
+  recall(inventory: Inventory): Recalled {
+    const recalled: Recalled = { occurrences: [], keys: [] };
+    const keyHandles = new Set(inventory.credentials.filter((c) => c.handle && JOINABLE_HANDLE.test(c.handle)).map((c) => c.handle!));
+    const occurrenceHandles = new Set(inventory.occurrences.filter((o) => o.handle && JOINABLE_HANDLE.test(o.handle)).map((o) => o.handle!));
+    const here = new Set(inventory.occurrences.map((o) => `${o.handle}\0${o.root}\0${o.location.path}\0${o.location.commit?.sha ?? ''}`));
+    const occurrences = this.db.prepare('SELECT occurrence, scan_id, recorded_at FROM key_occurrences WHERE handle = ?');
+    for (const handle of keyHandles) {
+      for (const row of occurrences.all(handle) as Array<{ occurrence: string; scan_id: string; recorded_at: string }>) {
+        const o = JSON.parse(row.occurrence) as SecretOccurrence;
+        if (here.has(`${o.handle}\0${o.root}\0${o.location.path}\0${o.location.commit?.sha ?? ''}`)) continue;
+        recalled.occurrences.push({ ...o, recorded: { scanId: row.scan_id, recordedAt: row.recorded_at } });
+      }
+    }
+    const key = this.db.prepare('SELECT credential, identity_id, scan_id, recorded_at FROM inventory_keys WHERE handle = ?');
+    const identity = this.db.prepare('SELECT identity, grants FROM inventory_identities WHERE id = ?');
+    for (const handle of occurrenceHandles) {
+      if (keyHandles.has(handle)) continue;
+      const row = key.get(handle) as { credential: string; identity_id: string | null; scan_id: string; recorded_at: string } | undefined;
+      if (!row) continue;
+      const who = row.identity_id ? (identity.get(row.identity_id) as { identity: string; grants: string } | undefined) : undefined;
+      recalled.keys.push({
+        credential: JSON.parse(row.credential) as Credential,
+        ...(who ? { identity: JSON.parse(who.identity) as Identity } : {}),
+        grants: who ? (JSON.parse(who.grants) as Grant[]) : [],
+        recorded: { scanId: row.scan_id, recordedAt: row.recorded_at },
+      });
+    }
+    return recalled;
+  }
+
+  /** Records what later scans may join with (see `recall`); part of saveScan's transaction. */
+  private recordJoinables(scan: ScanResult): void {
+    const inventory = scan.inventory;
+    const at = scan.finishedAt;
+    const listed = listedInExports(inventory);
+    const putOccurrence = this.db.prepare(
+      `INSERT INTO key_occurrences (handle, root, path, commit_sha, occurrence, scan_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(handle, root, path, commit_sha) DO UPDATE SET occurrence = excluded.occurrence, scan_id = excluded.scan_id, recorded_at = excluded.recorded_at`,
+    );
+    for (const o of inventory.occurrences) {
+      // An export listing its own key ids describes the keys; it does not leak them.
+      if (!o.handle || !JOINABLE_HANDLE.test(o.handle) || isListedInExport(listed, o)) continue;
+      putOccurrence.run(o.handle, o.root, o.location.path, o.location.commit?.sha ?? '', JSON.stringify(o), scan.id, at);
+    }
+    const identities = new Map(inventory.identities.map((i) => [i.id, i]));
+    const grants = new Map<string, Grant[]>();
+    for (const g of inventory.grants) {
+      let list = grants.get(g.identityId);
+      if (!list) grants.set(g.identityId, (list = []));
+      list.push(g);
+    }
+    const putKey = this.db.prepare(
+      `INSERT INTO inventory_keys (handle, account, credential, identity_id, scan_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(handle) DO UPDATE SET account = excluded.account, credential = excluded.credential, identity_id = excluded.identity_id,
+         scan_id = excluded.scan_id, recorded_at = excluded.recorded_at`,
+    );
+    const putIdentity = this.db.prepare(
+      `INSERT INTO inventory_identities (id, identity, grants, scan_id, recorded_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET identity = excluded.identity, grants = excluded.grants, scan_id = excluded.scan_id, recorded_at = excluded.recorded_at`,
+    );
+    const accounts = new Set<string>();
+    const stored = new Set<string>();
+    for (const c of inventory.credentials) {
+      if (!c.handle || !JOINABLE_HANDLE.test(c.handle)) continue;
+      const account = accountOf(c.identityId ?? c.id);
+      accounts.add(account);
+      putKey.run(c.handle, account, JSON.stringify(c), c.identityId ?? null, scan.id, at);
+      if (c.identityId && !stored.has(c.identityId)) {
+        stored.add(c.identityId);
+        const identity = identities.get(c.identityId);
+        if (identity) putIdentity.run(identity.id, JSON.stringify(identity), JSON.stringify(grants.get(identity.id) ?? []), scan.id, at);
+      }
+    }
+    // An account scanned again is described by this scan alone: its keys that are gone were deleted.
+    const forget = this.db.prepare('DELETE FROM inventory_keys WHERE account = ? AND scan_id <> ?');
+    for (const account of accounts) forget.run(account, scan.id);
+  }
+
   /** Records a scan and its findings in one transaction; first-seen is kept, last-seen moves. */
   saveScan(scan: ScanResult, findings: Finding[]): void {
     const targets = scan.targets.map((t) => t.path);
@@ -202,6 +322,7 @@ export class Store {
         });
         link.run(scan.id, f.fingerprint);
       }
+      this.recordJoinables(scan);
     })();
   }
 
