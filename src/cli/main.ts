@@ -44,6 +44,8 @@ interface ScanFlags {
   store: boolean;
   maxFileSize?: number;
   jobs?: number;
+  aws?: boolean;
+  awsProfile?: string;
 }
 
 function addScanOptions(cmd: Command): Command {
@@ -53,6 +55,8 @@ function addScanOptions(cmd: Command): Command {
     .option('--staged', 'scan only the staged changes of a git repository (pre-commit)')
     .option('--max-file-size <MB>', 'skip files larger than this, with a warning (default: no limit, large files are streamed)', parsePositiveInt)
     .option('-j, --jobs <n>', 'worker threads (default: one per core)', parsePositiveInt)
+    .option('--aws', 'also collect AWS IAM live, read-only, through the AWS SDK (standard credential chain; more accounts: aws.assumeRoles in the config)')
+    .option('--aws-profile <name>', 'the AWS profile to use (implies --aws)')
     .option('--no-inline-allow', 'ignore `nhi:allow` comments (for CI)')
     .option('--db <path>', `database file (default ${defaultDbPath()}, or NHI_DB)`)
     .option('-c, --config <file>', 'settings file (default: nhi.config.yml in the current folder, when present)');
@@ -66,6 +70,7 @@ async function scanCommand(paths: string[], flags: ScanFlags, store?: Store): Pr
   const dbPath = flags.db ?? defaultDbPath();
   const keys = loadKeys(keyFileFor(dbPath));
   const tty = process.stderr.isTTY === true;
+  const live = Boolean(flags.aws || flags.awsProfile);
   let config;
   try {
     config = flags.config ? loadConfig(flags.config, true) : loadConfig();
@@ -74,8 +79,15 @@ async function scanCommand(paths: string[], flags: ScanFlags, store?: Store): Pr
   }
   const scan = await runScan({
     config,
-    paths: paths.length ? paths : ['.'],
-    options: { history: Boolean(flags.history || flags.since), since: flags.since, staged: Boolean(flags.staged), maxFileSize: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : Infinity },
+    // `nhi scan --aws` alone scans the account(s), not the current folder.
+    paths: paths.length || live ? paths : ['.'],
+    options: {
+      history: Boolean(flags.history || flags.since),
+      since: flags.since,
+      staged: Boolean(flags.staged),
+      maxFileSize: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : Infinity,
+      ...(live ? { aws: flags.awsProfile ? { profile: flags.awsProfile } : {} } : {}),
+    },
     keys,
     jobs: flags.jobs,
     onProgress: tty ? progress : undefined,

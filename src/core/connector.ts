@@ -3,12 +3,16 @@ import type { HashKeys } from './hash.js';
 import type { Credential, Grant, Identity, ScanWarning, SecretOccurrence } from './model.js';
 import type { ScanPool } from '../scan/pool.js';
 
-/** One thing named on the command line: a folder, a file, or a git repository (bare or not). */
+/**
+ * One thing named on the command line: a folder, a file, or a git repository (bare or not);
+ * or, with `live`, a provider's API (`--aws`), collected by the connectors of that provider only.
+ */
 export interface ScanTarget {
-  /** Absolute path. */
+  /** Absolute path (for a live target, a label such as `aws:default`). */
   root: string;
   /** As the user wrote it, for messages. */
   display: string;
+  live?: 'aws';
 }
 
 export interface ScanOptions {
@@ -20,6 +24,8 @@ export interface ScanOptions {
   staged: boolean;
   /** Files larger than this are skipped with a warning (default: no limit; huge files are streamed). */
   maxFileSize: number;
+  /** Collect AWS IAM live through the SDK (`--aws`): the standard credential chain, or this profile. */
+  aws?: { profile?: string };
 }
 
 export interface ConnectorContext {
@@ -48,6 +54,8 @@ export type InventoryItem =
 export interface Connector {
   id: string;
   description: string;
+  /** The live targets this connector also collects (only such connectors are offered them; paths are offered to all). */
+  live?: 'aws';
   applies(target: ScanTarget, options: ScanOptions): Promise<boolean>;
   collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem>;
 }

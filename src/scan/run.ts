@@ -60,6 +60,10 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     }
     resolved.push({ root, display: p });
   }
+  if (request.options.aws) {
+    const profile = request.options.aws.profile;
+    resolved.push({ root: `aws:${profile ?? 'default'}`, display: profile ? `aws (profile ${profile})` : 'aws', live: 'aws' });
+  }
 
   const pool = new ScanPool(request.keys, workerCount(request.jobs, { history: Boolean(request.options.history || request.options.since) }));
   let lastProgress = 0;
@@ -83,6 +87,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     for (const target of resolved) {
       const used: string[] = [];
       for (const connector of request.connectors ?? CONNECTORS) {
+        // A live target is offered only to the connectors that collect that provider live.
+        if (target.live && connector.live !== target.live) continue;
         if (!(await connector.applies(target, request.options))) continue;
         used.push(connector.id);
         try {
