@@ -7,6 +7,10 @@
  * document that is not JSON, a credential report row without an ARN...), as `parse-error`
  * warnings naming the export part they come from. It never throws on bad data.
  *
+ * When the export says where its entries are (`exp.locations`, offline mode), identities and
+ * credentials carry `definedAt`: a user's or role's entry in the authorization details (else its
+ * credential report row), a key's list-access-keys entry (else its owner's report row).
+ *
  * Unknown versus never (src/core/model.ts): `null` = known not to have happened,
  * `undefined` = unknown.
  * - Credential report, key slot `access_key_N_last_used_date`: a date; `N/A` for a slot that
@@ -23,7 +27,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { AwsAccessKeyAttributes, AwsGrantConditions, AwsRoleAttributes, AwsUserAttributes, PolicyDocument, PolicyStatement } from '../../src/core/aws.js';
 import type { InventoryItem } from '../../src/core/connector.js';
-import type { Credential, Grant, Identity, OwnerClaim, ScanWarning } from '../../src/core/model.js';
+import type { Credential, Grant, Identity, Location, OwnerClaim, ScanWarning } from '../../src/core/model.js';
 import type { AccessKeyMetadata, AwsAccountExport, GroupDetail, InlinePolicy, ManagedPolicyDetail, PolicyAttachment, Tag } from './types.js';
 
 export interface NormalizeOptions {
@@ -198,6 +202,8 @@ export interface CredentialReportRow {
   keys: ReportKeySlot[];
   /** Active X.509 signing certificates (cert_1/cert_2). */
   activeCertificates: number;
+  /** 1-based line of the row in the CSV text (where it ends, for a row with quoted line breaks). */
+  line?: number;
 }
 
 export const CREDENTIAL_REPORT_COLUMNS = [
@@ -230,17 +236,28 @@ function textCell(v: string | undefined): string | undefined {
  * ARN are skipped and listed in `problems`.
  */
 export function parseCredentialReport(csv: string): { rows: CredentialReportRow[]; problems: string[] } {
-  let records: Array<Record<string, string>>;
+  // Offline mode parses a report to check it and to learn its account, then normalisation parses
+  // the same text again: the last result is kept (callers treat it as read-only).
+  if (lastReport !== undefined && lastReport.csv === csv) return lastReport.parsed;
+  const parsed = parseReportText(csv);
+  lastReport = { csv, parsed };
+  return parsed;
+}
+
+let lastReport: { csv: string; parsed: { rows: CredentialReportRow[]; problems: string[] } } | undefined;
+
+function parseReportText(csv: string): { rows: CredentialReportRow[]; problems: string[] } {
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    records = parseCsv(csv, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false });
+    records = parseCsv(csv, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false, info: true });
   } catch (error) {
     throw new Error(`credential report is not valid CSV: ${(error as Error).message}`);
   }
   const problems: string[] = [];
-  const first = records[0];
+  const first = records[0]?.record;
   if (first && !('user' in first && 'arn' in first)) throw new Error('credential report has no user and arn columns');
   const rows: CredentialReportRow[] = [];
-  records.forEach((r, i) => {
+  records.forEach(({ record: r, info }, i) => {
     const arn = r.arn?.trim();
     if (!arn || !ARN.test(arn)) {
       problems.push(`credential report row ${i + 2}: no valid ARN`);
@@ -268,6 +285,7 @@ export function parseCredentialReport(csv: string): { rows: CredentialReportRow[
       mfaActive: bool(r.mfa_active),
       keys,
       activeCertificates: [bool(r.cert_1_active), bool(r.cert_2_active)].filter(Boolean).length,
+      line: info.lines,
     };
     const created = isoDate(r.user_creation_time);
     if (created) row.created = created;
@@ -336,9 +354,12 @@ const sameSecond = (a: string | undefined, b: string | undefined) => a !== undef
 function pairKeys(keys: AccessKeyMetadata[], slots: ReportKeySlot[]): Map<AccessKeyMetadata, ReportKeySlot> {
   const pairs = new Map<AccessKeyMetadata, ReportKeySlot>();
   const free = new Set(slots);
-  const byCreation = [...keys].sort((a, b) => (isoDate(a.CreateDate) ?? '').localeCompare(isoDate(b.CreateDate) ?? ''));
+  // Each key's creation date, converted once (users with many keys sort and compare them often).
+  const created = new Map(keys.map((k) => [k, isoDate(k.CreateDate)]));
+  const byCreation = [...keys].sort((a, b) => (created.get(a) ?? '').localeCompare(created.get(b) ?? ''));
   for (const k of byCreation) {
-    const s = [...free].find((slot) => sameSecond(slot.lastRotated, isoDate(k.CreateDate)));
+    if (free.size === 0) break;
+    const s = [...free].find((slot) => sameSecond(slot.lastRotated, created.get(k)));
     if (s) {
       pairs.set(k, s);
       free.delete(s);
@@ -352,6 +373,20 @@ function pairKeys(keys: AccessKeyMetadata[], slots: ReportKeySlot[]): Map<Access
   return pairs;
 }
 
+/**
+ * The export file each listed key was read from, recorded by offline mode (offline.ts) as it
+ * assigns list-access-keys files to accounts. A key's `listedIn` then names the files that list
+ * it. Keys read otherwise (live mode, exports built in code) fall back to every source of the
+ * account's keys (`sources.accessKeys`): fine for a handful of files, but an account exported
+ * the usual way, one file per user, has thousands, and every key naming all of them is
+ * quadratic (20,000 keys × 5,000 files: gigabytes, and more entries than a Set holds).
+ */
+const keySources = new WeakMap<AccessKeyMetadata, string>();
+
+export function recordKeySource(key: AccessKeyMetadata, path: string): void {
+  keySources.set(key, path);
+}
+
 /** Normalises one account's export. See the file comment for the unknown/never rules. */
 export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOptions): NormalizeResult {
   const warnings: ScanWarning[] = [];
@@ -362,6 +397,10 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
   const ownerKeys = new Set(options.ownerTagKeys.map((k) => k.toLowerCase()));
   const now = options.now ?? new Date();
   const recentMs = (options.recentPasswordDays ?? 90) * 86_400_000;
+  // Where the export files define each entry (offline mode only), as `definedAt` on the items.
+  const locations = exp.locations;
+  const definedAt = (loc: Location | undefined): { definedAt?: Location } => (loc ? { definedAt: { ...loc } } : {});
+  const reportRowAt = (arn: string) => definedAt(locations?.reportRows.get(arn));
 
   // Credential report rows, by ARN and by user name.
   let rows: CredentialReportRow[] = [];
@@ -376,18 +415,28 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
   }
   const rowByArn = new Map(rows.map((r) => [r.arn, r]));
 
-  // list-access-keys, by user name (deduplicated by key id).
+  // list-access-keys, by user name (deduplicated by key id), and the files that list each key id.
   const keysByUser = new Map<string, AccessKeyMetadata[]>();
   const seenKeys = new Set<string>();
+  const filesOfKey = new Map<string, string[]>();
   for (const k of exp.accessKeys ?? []) {
     if (!k || typeof k.AccessKeyId !== 'string' || typeof k.UserName !== 'string') {
       warn('access key entry without AccessKeyId or UserName', exp.sources.accessKeys);
       continue;
     }
+    const file = keySources.get(k);
+    if (file !== undefined) {
+      const files = filesOfKey.get(k.AccessKeyId);
+      if (!files) filesOfKey.set(k.AccessKeyId, [file]);
+      else if (!files.includes(file)) files.push(file);
+    }
     if (seenKeys.has(k.AccessKeyId)) continue;
     seenKeys.add(k.AccessKeyId);
-    keysByUser.set(k.UserName, [...(keysByUser.get(k.UserName) ?? []), k]);
+    const list = keysByUser.get(k.UserName);
+    if (list) list.push(k);
+    else keysByUser.set(k.UserName, [k]);
   }
+  const allKeySources = exp.sources.accessKeys ? exp.sources.accessKeys.split(', ') : undefined;
 
   // Managed policies: the default version of those in the export, else the built-in table.
   const managed = new Map<string, PolicyDocument | null>();
@@ -463,10 +512,12 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
     }
     const attributes: AwsAccessKeyAttributes = {};
     // The export files that list this key id: a key id there is inventory, not a leak.
-    if (exp.sources.accessKeys) attributes.listedIn = exp.sources.accessKeys.split(', ');
+    const listedIn = filesOfKey.get(k.AccessKeyId) ?? allKeySources;
+    if (listedIn) attributes.listedIn = [...listedIn];
     if (slot) attributes.slot = slot.slot;
     if (region) attributes.lastUsedRegion = region;
     if (service) attributes.lastUsedService = service;
+    const listedAt = locations?.accessKeys.get(k.AccessKeyId);
     return {
       id: k.AccessKeyId,
       handle: k.AccessKeyId,
@@ -477,6 +528,7 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
       lastUsed,
       status: k.Status === 'Active' ? 'active' : 'inactive',
       attributes: attributes as Record<string, unknown>,
+      ...(listedAt ? definedAt(listedAt) : slot ? reportRowAt(ownerArn) : {}),
     };
   };
 
@@ -494,6 +546,7 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
       lastUsed: s.lastUsed,
       status: s.active ? 'active' : 'inactive',
       attributes: attributes as Record<string, unknown>,
+      ...reportRowAt(ownerArn),
     };
   };
 
@@ -518,6 +571,7 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
         ...(row.passwordNextRotation ? { expires: row.passwordNextRotation } : {}),
         status: 'active',
         attributes: { mfaActive: row.mfaActive },
+        ...reportRowAt(arn),
       });
     }
     return out;
@@ -559,6 +613,8 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
       owners: ownersOf(user.tags, ownerKeys),
       ...(row ? { looksHuman: Boolean(row.passwordEnabled || row.mfaActive || passwordRecent) } : {}),
       attributes: attributes as unknown as Record<string, unknown>,
+      // The authorization details' entry, else the credential report's row.
+      ...definedAt(locations?.identities.get(user.arn) ?? locations?.reportRows.get(user.arn)),
     };
     items.push({ kind: 'identity', value: identity });
     for (const c of creds) items.push({ kind: 'credential', value: c });
@@ -613,6 +669,7 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
           tags: {},
           owners: [],
           attributes: attributes as unknown as Record<string, unknown>,
+          ...reportRowAt(row.arn),
         },
       });
       for (const c of creds) items.push({ kind: 'credential', value: c });
@@ -678,6 +735,7 @@ export function normalizeAccount(exp: AwsAccountExport, options: NormalizeOption
         owners: ownersOf(r.Tags, ownerKeys),
         trustedBy: trustedPrincipals(trustPolicy, partitionOf(r.Arn)),
         attributes: attributes as unknown as Record<string, unknown>,
+        ...definedAt(locations?.identities.get(r.Arn)),
       },
     });
     for (const g of grants) items.push({ kind: 'grant', value: g });

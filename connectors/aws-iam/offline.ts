@@ -11,18 +11,25 @@
  * the account whose users they name (else the account of the files in the same folder, else
  * the only account). A file that is malformed, truncated or of the wrong shape gives one
  * `parse-error` warning naming it; the other files are still used.
+ *
+ * Each export also records where its entries are (AwsAccountExport.locations): one regular
+ * expression pass over each JSON file for its `"UserName"`, `"RoleName"` and `"AccessKeyId"`
+ * values, and the credential report's row numbers, so that findings can point at a line.
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path/posix';
 import type { ConnectorContext } from '../../src/core/connector.js';
+import type { Location } from '../../src/core/model.js';
 import { walk, type WalkEntry } from '../filesystem/index.js';
-import { parseCredentialReport } from './normalize.js';
-import type { AccessKeyMetadata, AuthorizationDetails, AwsAccountExport } from './types.js';
+import { parseCredentialReport, recordKeySource } from './normalize.js';
+import type { AccessKeyMetadata, AuthorizationDetails, AwsAccountExport, ExportLocations } from './types.js';
 
 export type ExportKind = 'authorization-details' | 'credential-report' | 'credential-report-json' | 'access-keys';
 
 export interface ExportFile extends WalkEntry {
   kind: ExportKind;
+  /** The whole text, when the sniffer read all of it (a file under SNIFF_BYTES): not read again. */
+  text?: string;
 }
 
 type Warn = Pick<ConnectorContext, 'warn'>;
@@ -45,12 +52,12 @@ export function sniffExport(name: string, head: string): ExportKind | undefined 
   return undefined;
 }
 
-async function readHead(absPath: string): Promise<string> {
+/** The first SNIFF_BYTES of a file, into `buf` (reused from file to file), and whether that is all of it. */
+async function readHead(absPath: string, buf: Buffer): Promise<{ head: string; whole: boolean }> {
   const fh = await open(absPath, 'r');
   try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
+    return { head: buf.subarray(0, bytesRead).toString('utf8'), whole: bytesRead < SNIFF_BYTES };
   } finally {
     await fh.close();
   }
@@ -69,16 +76,19 @@ export async function discoverExports(root: string, ctx: Warn): Promise<ExportFi
         yield { absPath: root, path: basename(root.split('\\').join('/')) };
       })();
   const out: ExportFile[] = [];
+  // Files are read one after the other: one buffer serves them all (an account exported one
+  // list-access-keys file per user has thousands of small files).
+  const buf = Buffer.allocUnsafe(SNIFF_BYTES);
   for await (const entry of entries) {
     if (!/\.(json|csv)$/i.test(entry.path)) continue;
-    let head: string;
+    let read: { head: string; whole: boolean };
     try {
-      head = await readHead(entry.absPath);
+      read = await readHead(entry.absPath, buf);
     } catch {
       continue;
     }
-    const kind = sniffExport(entry.path, head);
-    if (kind) out.push({ ...entry, kind });
+    const kind = sniffExport(entry.path, read.head);
+    if (kind) out.push(read.whole ? { ...entry, kind, text: read.head } : { ...entry, kind });
   }
   return out;
 }
@@ -108,12 +118,64 @@ interface Loaded {
   auth?: AuthorizationDetails;
   csv?: string;
   keys?: AccessKeyMetadata[];
+  /** First `"Key": "value"` pair of each located key, by `Key\0value` (JSON files). */
+  pairs?: Map<string, Location>;
+  /** Credential report rows by ARN. */
+  rows?: Map<string, Location>;
+}
+
+/** The JSON keys whose values name an entry: users and roles of the authorization details, listed keys. */
+const LOCATED_KEYS = /"(UserName|RoleName|AccessKeyId|Content)"\s*:\s*"((?:[^"\\\r\n]|\\.)*)"/g;
+
+/**
+ * 1-based line and column of the first `"Key": "value"` pair of each located key and value, in one
+ * pass over the text (an entry's own name comes before any repetition of it, such as a role inside
+ * its instance profiles). Keyed `Key\0value`; `Content` (the credential report JSON) by `Content\0`.
+ */
+export function locatePairs(text: string, path: string): Map<string, Location> {
+  const found = new Map<string, Location>();
+  let line = 1;
+  let lineStart = 0;
+  // The next line break not yet counted: each is looked for once, so a minified export (one long line) stays linear.
+  let nextBreak = text.indexOf('\n');
+  for (const m of text.matchAll(LOCATED_KEYS)) {
+    const at = m.index;
+    while (nextBreak !== -1 && nextBreak < at) {
+      line++;
+      lineStart = nextBreak + 1;
+      nextBreak = text.indexOf('\n', lineStart);
+    }
+    let value = m[2]!;
+    if (m[1] === 'Content') value = '';
+    else if (value.includes('\\')) {
+      try {
+        value = JSON.parse(`"${value}"`) as string;
+      } catch {
+        continue;
+      }
+    }
+    const key = `${m[1]}\0${value}`;
+    if (!found.has(key)) found.set(key, { path, line, column: at - lineStart + 1 });
+  }
+  return found;
 }
 
 /** Reads and checks one export file. Throws an Error whose message says what is wrong with it. */
 async function loadFile(file: ExportFile, readText: (path: string) => Promise<string>): Promise<Loaded> {
-  const text = (await readText(file.absPath)).replace(/^\uFEFF/, '');
+  // A small file's text came with its discovery (unless the caller reads files its own way).
+  const text = (file.text !== undefined && readText === defaultRead ? file.text : await readText(file.absPath)).replace(/^\uFEFF/, '');
   if (file.kind === 'credential-report') return loadReport(file, text);
+  const loaded = loadJson(file, text);
+  if (loaded.auth || loaded.keys || loaded.csv !== undefined) loaded.pairs = locatePairs(text, file.path);
+  if (loaded.csv !== undefined) {
+    // The base64 report has no rows to point at: its rows are located at its Content.
+    const content = loaded.pairs?.get('Content\0') ?? { path: file.path, line: 1, column: 1 };
+    for (const arn of loaded.rows?.keys() ?? []) loaded.rows!.set(arn, content);
+  }
+  return loaded;
+}
+
+function loadJson(file: ExportFile, text: string): Loaded {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -154,7 +216,9 @@ async function loadFile(file: ExportFile, readText: (path: string) => Promise<st
 function loadReport(file: ExportFile, csv: string): Loaded {
   if (!REPORT_HEADER.test(csv)) throw new Error('credential report does not start with the user,arn,user_creation_time header');
   const { rows } = parseCredentialReport(csv); // throws on malformed CSV
-  return { file, account: accountOf(rows.map((r) => r.arn)), csv };
+  const located = new Map<string, Location>();
+  for (const r of rows) if (r.line !== undefined && !located.has(r.arn)) located.set(r.arn, { path: file.path, line: r.line, column: 1 });
+  return { file, account: accountOf(rows.map((r) => r.arn)), csv, rows: located };
 }
 
 const joinSource = (a: string | undefined, b: string) => (a ? `${a}, ${b}` : b);
@@ -179,6 +243,12 @@ export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (pa
     let exp = accounts.get(id);
     if (!exp) accounts.set(id, (exp = { accountId: id, sources: {} }));
     return exp;
+  };
+  const locationsOf = (exp: AwsAccountExport): ExportLocations => (exp.locations ??= { identities: new Map(), accessKeys: new Map(), reportRows: new Map() });
+  /** Records `key\0value` of `l` for `id`, unless an earlier file already placed it. */
+  const place = (map: Map<string, Location>, id: string, l: Loaded, key: string, value: unknown) => {
+    const at = typeof value === 'string' ? l.pairs?.get(`${key}\0${value}`) : undefined;
+    if (at && !map.has(id)) map.set(id, at);
   };
   const usersOf = new Map<string, Set<string>>();
   const dirsOf = new Map<string, Set<string>>();
@@ -207,6 +277,9 @@ export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (pa
         Policies: [...(prev.Policies ?? []), ...(l.auth.Policies ?? [])],
       };
       exp.sources.authorizationDetails = joinSource(exp.sources.authorizationDetails, l.file.path);
+      const { identities } = locationsOf(exp);
+      for (const u of l.auth.UserDetailList ?? []) if (isRecord(u) && typeof u.Arn === 'string') place(identities, u.Arn, l, 'UserName', u.UserName);
+      for (const r of l.auth.RoleDetailList ?? []) if (isRecord(r) && typeof r.Arn === 'string') place(identities, r.Arn, l, 'RoleName', r.RoleName);
       if ((l.auth as Record<string, unknown>).IsTruncated === true) warn(l.file, 'export is truncated (IsTruncated: true): only its first page is known');
       note(l.account, l.file, (l.auth.UserDetailList ?? []).map((u) => (isRecord(u) ? u.UserName : undefined)));
     } else if (l.csv !== undefined) {
@@ -218,6 +291,7 @@ export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (pa
       }
       exp.credentialReportCsv = l.csv;
       exp.sources.credentialReport = l.file.path;
+      if (l.rows) locationsOf(exp).reportRows = l.rows;
       note(l.account, l.file, parseCredentialReport(l.csv).rows.map((r) => r.user));
     }
   }
@@ -234,8 +308,15 @@ export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (pa
       continue;
     }
     const exp = accountFor(account);
-    exp.accessKeys = [...(exp.accessKeys ?? []), ...l.keys];
+    // Appended in place: an account exported one file per user has thousands of these files.
+    const keys = (exp.accessKeys ??= []);
+    for (const k of l.keys) {
+      keys.push(k);
+      recordKeySource(k, l.file.path);
+    }
     exp.sources.accessKeys = joinSource(exp.sources.accessKeys, l.file.path);
+    const { accessKeys } = locationsOf(exp);
+    for (const k of l.keys) place(accessKeys, k.AccessKeyId, l, 'AccessKeyId', k.AccessKeyId);
   }
 
   return [...accounts.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));

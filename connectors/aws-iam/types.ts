@@ -5,6 +5,7 @@
  * JSON prints them (PascalCase); dates are ISO-8601 strings as in that JSON (the SDK's Date
  * objects are converted with toISOString()).
  */
+import type { Location } from '../../src/core/model.js';
 
 /** `aws iam get-account-authorization-details` (all pages merged). */
 export interface AuthorizationDetails {
@@ -100,4 +101,20 @@ export interface AwsAccountExport {
   accessKeys?: AccessKeyMetadata[];
   /** Where each part came from (file paths or API calls), for messages and finding locations. */
   sources: { authorizationDetails?: string; credentialReport?: string; accessKeys?: string };
+  /** Offline mode: the line of each entry in the export files (Identity/Credential `definedAt`). */
+  locations?: ExportLocations;
+}
+
+/**
+ * Where entries were read, paths relative to the scanned folder (as in `sources`), 1-based lines
+ * and columns. Found cheaply, once per file: the first `"UserName": "<name>"` / `"RoleName"` /
+ * `"AccessKeyId"` pair in the text, and the credential report's row numbers.
+ */
+export interface ExportLocations {
+  /** Users and roles by ARN: their `UserName` / `RoleName` entry in the authorization details. */
+  identities: Map<string, Location>;
+  /** Access keys by id: their `AccessKeyId` entry in a list-access-keys export. */
+  accessKeys: Map<string, Location>;
+  /** Credential report rows by ARN (for the base64 JSON form, which has no rows: its `Content` line). */
+  reportRows: Map<string, Location>;
 }

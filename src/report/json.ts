@@ -1,12 +1,17 @@
-import type { Finding } from '../core/model.js';
+import type { Finding, Location } from '../core/model.js';
 import { TOOL } from '../version.js';
+import { findingLocator } from './locate.js';
 import type { ScanOutcome } from './outcome.js';
 import { countBySeverity } from './outcome.js';
 
 /** The JSON report's version. A public contract: bump only with a documented change (README, "JSON report"). */
 export const SCHEMA_VERSION = 1;
 
-export function toPublicFinding(f: Finding): Record<string, unknown> {
+/**
+ * A finding as the JSON report shows it. `location` defaults to the finding's own; for a finding
+ * about an identity, the report passes where the scanned export defines it (src/report/locate.ts).
+ */
+export function toPublicFinding(f: Finding, location: Location | undefined = f.location): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -15,7 +20,7 @@ export function toPublicFinding(f: Finding): Record<string, unknown> {
     message: f.message,
     fingerprint: f.fingerprint,
   };
-  if (f.location) out.location = f.location;
+  if (location) out.location = location;
   if (f.secret) out.secret = f.secret;
   if (f.resource) out.resource = f.resource;
   if (f.evidence) out.evidence = f.evidence;
@@ -24,6 +29,7 @@ export function toPublicFinding(f: Finding): Record<string, unknown> {
 
 export function jsonReport(outcome: ScanOutcome): string {
   const { scan, findings } = outcome;
+  const locate = findingLocator(scan.inventory);
   const byRule: Record<string, number> = {};
   for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
   const report = {
@@ -45,7 +51,7 @@ export function jsonReport(outcome: ScanOutcome): string {
       failOn: outcome.failOn,
       failed: outcome.failed,
     },
-    findings: findings.map(toPublicFinding),
+    findings: findings.map((f) => toPublicFinding(f, locate(f))),
   };
   return JSON.stringify(report, null, 2) + '\n';
 }
