@@ -98,4 +98,18 @@ describe('leaked-live-credential across scans', () => {
       expect(leaks(scan(codeRepo(), db).findings), change).toEqual([]);
     }
   });
+
+  it('stores findings about identities with the place the export defines them (nhi findings shows it)', () => {
+    const db = join(tempDir('nhi-join-db-'), 'nhi.db');
+    const scanned = scan(ACME, db).findings.filter((f) => f.resource && f.ruleId !== 'leaked-live-credential');
+    expect(scanned.length).toBeGreaterThan(0);
+    const stored = JSON.parse(runCli(['findings', '--db', db, '--format', 'json']).stdout) as { findings: Finding[] };
+    for (const f of scanned) {
+      const again = stored.findings.find((s) => s.fingerprint === f.fingerprint);
+      expect(again?.location, f.ruleId).toEqual(f.location);
+      expect(again?.location?.line).toBeGreaterThan(0);
+    }
+    const table = runCli(['findings', '--db', db]).stdout;
+    expect(table).toMatch(/authorization-details\.json:\d+ {2}arn:aws:iam::/);
+  });
 });

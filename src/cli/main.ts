@@ -9,6 +9,7 @@ import { DETECTORS } from '../detectors/index.js';
 import { OWASP_NHI } from '../engine/rule.js';
 import { baselineFile, readBaseline } from '../report/baseline.js';
 import { jsonReport, toPublicFinding } from '../report/json.js';
+import { findingLocator } from '../report/locate.js';
 import { decideOutcome } from '../report/outcome.js';
 import { sarifReport } from '../report/sarif.js';
 import { painter, tableReport } from '../report/table.js';
@@ -142,7 +143,15 @@ export function buildProgram(): Command {
       try {
         const { scan } = await scanCommand(paths, flags, store);
         outcome = decideOutcome(scan, { failOn: flags.failOn, baseline, inlineAllow: flags.inlineAllow });
-        store?.saveScan(scan, outcome.findings);
+        // Findings about identities are stored with where the scanned export defines them, as the reports show them.
+        const locate = findingLocator(scan.inventory);
+        store?.saveScan(
+          scan,
+          outcome.findings.map((f) => {
+            const at = f.location ? undefined : locate(f);
+            return at ? { ...f, location: at } : f;
+          }),
+        );
       } finally {
         store?.close();
       }
@@ -183,7 +192,7 @@ export function buildProgram(): Command {
         }
         const paint = painter(useColour(process.stdout));
         const lines = list.map((f) => {
-          const where = f.location ? `${f.location.path}:${f.location.line}` : (f.resource?.id ?? '');
+          const where = [f.location ? `${f.location.path}:${f.location.line}` : '', f.resource?.id ?? ''].filter(Boolean).join('  ');
           return `${paint(SEVERITY[f.severity].colour, f.severity.toUpperCase().padEnd(8))} ${f.ruleId}  ${where}  ${f.secret ? paint('dim', f.secret.redacted) : ''}  ${paint('dim', `first seen ${f.firstSeenAt.slice(0, 10)}`)}`;
         });
         lines.push(`scan ${scan.id.slice(0, 8)} (${scan.startedAt}) of ${scan.targets.join(', ')}: ${diff.open.length} open, ${diff.new.length} new, ${diff.resolved.length} resolved since the previous scan`);
