@@ -2,6 +2,7 @@ import type { Connector } from '../src/core/connector.js';
 import { awsIamConnector } from './aws-iam/index.js';
 import { filesystemConnector } from './filesystem/index.js';
 import { gitConnector } from './git/index.js';
+import { githubActionsConnector } from './github-actions/index.js';
 
 /** Every connector `nhi scan` considers for each target, in order. */
-export const CONNECTORS: readonly Connector[] = [filesystemConnector, gitConnector, awsIamConnector];
+export const CONNECTORS: readonly Connector[] = [filesystemConnector, gitConnector, githubActionsConnector, awsIamConnector];

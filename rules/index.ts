@@ -7,14 +7,17 @@ import multipleActiveKeys from './multiple-active-keys.js';
 import oidcTrustWithoutSubject from './oidc-trust-without-subject.js';
 import privilegeEscalation from './privilege-escalation.js';
 import rootAccessKey from './root-access-key.js';
+import secretsInherit from './secrets-inherit.js';
 import unrotatedCredential from './unrotated-credential.js';
 import trustAnyPrincipal from './trust-any-principal.js';
 import unownedIdentity from './unowned-identity.js';
 import unusedCredential from './unused-credential.js';
+import unpinnedActionWithSecrets from './unpinned-action-with-secrets.js';
 import unusedRole from './unused-role.js';
+import workflowExcessivePermissions from './workflow-excessive-permissions.js';
 
 /** Every rule nhi runs. A test checks this list against the files in this folder. */
-export const RULES: readonly Rule[] = [hardcodedSecret, leakedLiveCredential, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject];
+export const RULES: readonly Rule[] = [hardcodedSecret, leakedLiveCredential, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject, workflowExcessivePermissions, secretsInherit, unpinnedActionWithSecrets];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);
