@@ -13,11 +13,11 @@ import { discoverExports, loadAccounts, type ExportFile } from './offline.js';
 /** Discovery done by `applies`, reused by `collect` so a folder is walked once per scan. */
 const discovered = new Map<string, Promise<ExportFile[]>>();
 
-function discover(root: string): Promise<ExportFile[]> {
+function discover(root: string, options: ScanOptions): Promise<ExportFile[]> {
   let pending = discovered.get(root);
   if (!pending) {
     // Walk problems (unreadable folders, symlink loops) are the filesystem connector's to report.
-    pending = discoverExports(root, { warn: () => {} });
+    pending = discoverExports(root, { warn: () => {} }, options);
     discovered.set(root, pending);
   }
   return pending;
@@ -59,7 +59,7 @@ export const awsIamConnector: Connector = {
     // Diff-only scans (pre-commit, pull requests) are about code, not an account's inventory.
     if (options.staged || options.since) return false;
     try {
-      const files = await discover(target.root);
+      const files = await discover(target.root, options);
       if (files.length === 0) discovered.delete(target.root);
       return files.length > 0;
     } catch {
@@ -72,7 +72,7 @@ export const awsIamConnector: Connector = {
       yield* collectLiveAccounts(ctx);
       return;
     }
-    const files = await discover(target.root);
+    const files = await discover(target.root, ctx.options);
     discovered.delete(target.root);
     const accounts = await loadAccounts(files, ctx);
     const keys = ownerTagKeys(ctx);

@@ -145,6 +145,19 @@ describe('discovery and loading', () => {
   });
 });
 
+describe('files that only look like exports', () => {
+  it('leaves out, without a warning, well-formed JSON that mentions export keys only deeper down (an SDK model, API examples)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'iam.examples.json'), JSON.stringify({ version: '1.0', examples: { ListAccessKeys: [{ output: { AccessKeyMetadata: [] } }] } }));
+    writeFileSync(join(dir, 'iam.model.json'), JSON.stringify({ shapes: { GetAccountAuthorizationDetailsResponse: { members: { UserDetailList: {}, RoleDetailList: {} } } } }));
+    const { warnings, ctx } = collector();
+    const files = await discoverExports(dir, ctx);
+    expect(files.length).toBe(2); // the sniffer cannot tell from the start alone
+    expect(await loadAccounts(files, ctx)).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('the aws-iam connector', () => {
   it('applies to folders holding exports only, and not to diff-only scans', async () => {
     expect(await awsIamConnector.applies({ root: FIXTURE, display: FIXTURE }, OPTIONS)).toBe(true);
@@ -152,9 +165,9 @@ describe('the aws-iam connector', () => {
     const empty = tempDir();
     writeFileSync(join(empty, 'package.json'), '{"name": "x"}');
     expect(await awsIamConnector.applies({ root: empty, display: empty }, OPTIONS)).toBe(false);
-    // Not cached as "nothing here": exports written later are found.
+    // Not cached as "nothing here": exports written later are found by the next scan (a scan is one options object).
     cpSync(join(FIXTURE, 'credential-report.csv'), join(empty, 'report.csv'));
-    expect(await awsIamConnector.applies({ root: empty, display: empty }, OPTIONS)).toBe(true);
+    expect(await awsIamConnector.applies({ root: empty, display: empty }, { ...OPTIONS })).toBe(true);
   });
 
   it('puts the account into the inventory through runScan', async () => {

@@ -18,9 +18,9 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path/posix';
-import type { ConnectorContext } from '../../src/core/connector.js';
+import type { ConnectorContext, ScanOptions } from '../../src/core/connector.js';
 import type { Location } from '../../src/core/model.js';
-import { walk, type WalkEntry } from '../filesystem/index.js';
+import { walk, walkShared, type WalkEntry } from '../filesystem/index.js';
 import { parseCredentialReport, recordKeySource } from './normalize.js';
 import type { AccessKeyMetadata, AuthorizationDetails, AwsAccountExport, ExportLocations } from './types.js';
 
@@ -68,30 +68,47 @@ async function readHead(absPath: string, buf: Buffer): Promise<{ head: string; w
  * .gitignore and .nhiignore apply; or a single file). Unreadable files are skipped silently:
  * the filesystem connector reports them.
  */
-export async function discoverExports(root: string, ctx: Warn): Promise<ExportFile[]> {
+export async function discoverExports(root: string, ctx: Warn, options?: ScanOptions): Promise<ExportFile[]> {
   const info = await stat(root);
   const entries: AsyncIterable<WalkEntry> = info.isDirectory()
-    ? walk(root, ctx)
+    ? options
+      ? walkShared(root, options, ctx)
+      : walk(root, ctx)
     : (async function* () {
         yield { absPath: root, path: basename(root.split('\\').join('/')) };
       })();
   const out: ExportFile[] = [];
-  // Files are read one after the other: one buffer serves them all (an account exported one
-  // list-access-keys file per user has thousands of small files).
-  const buf = Buffer.allocUnsafe(SNIFF_BYTES);
-  for await (const entry of entries) {
-    if (!/\.(json|csv)$/i.test(entry.path)) continue;
+  // An account exported one list-access-keys file per user has thousands of small files: their
+  // heads are read SNIFF_PARALLEL at a time (one file at a time waits on each read in turn), each
+  // reader with its own buffer, and the results kept in walk order.
+  const buffers = Array.from({ length: SNIFF_PARALLEL }, () => Buffer.allocUnsafe(SNIFF_BYTES));
+  const sniff = async (entry: WalkEntry, buf: Buffer): Promise<ExportFile | undefined> => {
     let read: { head: string; whole: boolean };
     try {
       read = await readHead(entry.absPath, buf);
     } catch {
-      continue;
+      return undefined;
     }
     const kind = sniffExport(entry.path, read.head);
-    if (kind) out.push(read.whole ? { ...entry, kind, text: read.head } : { ...entry, kind });
+    if (!kind) return undefined;
+    return read.whole ? { ...entry, kind, text: read.head } : { ...entry, kind };
+  };
+  let batch: WalkEntry[] = [];
+  const flush = async () => {
+    for (const file of await Promise.all(batch.map((entry, i) => sniff(entry, buffers[i]!)))) if (file) out.push(file);
+    batch = [];
+  };
+  for await (const entry of entries) {
+    if (!/\.(json|csv)$/i.test(entry.path)) continue;
+    batch.push(entry);
+    if (batch.length === SNIFF_PARALLEL) await flush();
   }
+  await flush();
   return out;
 }
+
+/** Files whose heads discovery reads at once. */
+const SNIFF_PARALLEL = 16;
 
 const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):/;
 
@@ -175,6 +192,9 @@ async function loadFile(file: ExportFile, readText: (path: string) => Promise<st
   return loaded;
 }
 
+/** A sniffed file that, read whole, is well-formed but not an export: left out without a warning. */
+class NotAnExport extends Error {}
+
 function loadJson(file: ExportFile, text: string): Loaded {
   let json: unknown;
   try {
@@ -186,6 +206,8 @@ function loadJson(file: ExportFile, text: string): Loaded {
   switch (file.kind) {
     case 'authorization-details': {
       const lists = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] as const;
+      // Well-formed JSON that merely mentions the names further down (an SDK's API model or examples) is not an export.
+      if (!lists.some((key) => key in json)) throw new NotAnExport();
       for (const key of lists) if (json[key] !== undefined && !Array.isArray(json[key])) throw new Error(`${key} is not a list`);
       if (!lists.some((key) => Array.isArray(json[key]))) throw new Error('no UserDetailList, GroupDetailList, RoleDetailList or Policies list');
       const auth = json as AuthorizationDetails;
@@ -201,6 +223,7 @@ function loadJson(file: ExportFile, text: string): Loaded {
     }
     case 'access-keys': {
       const list = json.AccessKeyMetadata;
+      if (list === undefined) throw new NotAnExport();
       if (!Array.isArray(list)) throw new Error('AccessKeyMetadata is not a list');
       const keys: AccessKeyMetadata[] = [];
       for (const [i, k] of list.entries()) {
@@ -234,7 +257,7 @@ export async function loadAccounts(files: ExportFile[], ctx: Warn, readText: (pa
     try {
       loaded.push(await loadFile(file, readText));
     } catch (error) {
-      warn(file, (error as Error).message);
+      if (!(error instanceof NotAnExport)) warn(file, (error as Error).message);
     }
   }
 

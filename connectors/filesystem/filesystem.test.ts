@@ -6,7 +6,7 @@ import type { ConnectorContext } from '../../src/core/connector.js';
 import type { ScanWarning, SecretOccurrence } from '../../src/core/model.js';
 import { ScanPool } from '../../src/scan/pool.js';
 import { fakeGithubTokens, tempDir } from '../../test/helpers/cli.js';
-import { filesystemConnector, walk } from './index.js';
+import { filesystemConnector, walk, walkShared } from './index.js';
 
 const keys = { store: Buffer.from('store'), fingerprint: Buffer.from('fp') };
 
@@ -128,5 +128,33 @@ describe('credential containers', () => {
       ['generic-password', 13],
       ['github-pat-classic', 12],
     ]);
+  });
+});
+
+describe('walkShared', () => {
+  it('walks a folder once per scan: later walks of the same scan list it from memory, a new scan walks again', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'b.txt'), 'b');
+    const options = { history: false, staged: false, maxFileSize: Infinity };
+    const ctx = { warn: () => {} };
+    const list = async (opts: typeof options) => {
+      const out: string[] = [];
+      for await (const e of walkShared(dir, opts, ctx)) out.push(`${e.path}=${e.absPath === join(dir, e.path)}`);
+      return out;
+    };
+    const first = await list(options);
+    expect(first).toEqual(['a.txt=true', 'sub/b.txt=true']);
+    expect(first.map((e) => e.split('=')[0])).toEqual(await (async () => {
+      const plain: string[] = [];
+      for await (const e of walk(dir, ctx)) plain.push(e.path);
+      return plain;
+    })());
+    writeFileSync(join(dir, 'c.txt'), 'c');
+    // The same scan: the recorded list, not the disk.
+    expect(await list(options)).toEqual(first);
+    // Another scan sees the new file.
+    expect(await list({ ...options })).toEqual(['a.txt=true', 'c.txt=true', 'sub/b.txt=true']);
   });
 });

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import type { Connector, ConnectorContext, InventoryItem, ScanTarget } from '../../src/core/connector.js';
+import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
 import type { ContentScanResult } from '../../src/scan/content.js';
 import { isBareRepository } from '../git/repo.js';
 
@@ -102,6 +102,30 @@ export async function* walk(root: string, ctx: Pick<ConnectorContext, 'warn'>): 
   }
 }
 
+/** Folders walked to the end in a scan (keyed by the scan's options object, one per scan), by root: their files' relative paths. */
+const finishedWalks = new WeakMap<ScanOptions, Map<string, string[]>>();
+
+/**
+ * `walk`, shared within one scan: the first walk of a folder records its files, and later
+ * walks of it (other connectors looking for their own files: workflows, cloud exports) are
+ * read from that list instead of the disk. Only a walk that ran to its end is recorded.
+ */
+export async function* walkShared(root: string, options: ScanOptions, ctx: Pick<ConnectorContext, 'warn'>): AsyncGenerator<WalkEntry> {
+  const done = finishedWalks.get(options)?.get(root);
+  if (done) {
+    for (const path of done) yield { absPath: join(root, path), path };
+    return;
+  }
+  const paths: string[] = [];
+  for await (const entry of walk(root, ctx)) {
+    paths.push(entry.path);
+    yield entry;
+  }
+  let walks = finishedWalks.get(options);
+  if (!walks) finishedWalks.set(options, (walks = new Map()));
+  walks.set(root, paths);
+}
+
 export const filesystemConnector: Connector = {
   id: 'filesystem',
   description: 'Files in a folder (honours .gitignore and .nhiignore), streamed when large',
@@ -114,7 +138,7 @@ export const filesystemConnector: Connector = {
   async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
     const info = await stat(target.root);
     const entries: AsyncIterable<WalkEntry> = info.isDirectory()
-      ? walk(target.root, ctx)
+      ? walkShared(target.root, ctx.options, ctx)
       : (async function* () {
           yield { absPath: target.root, path: basename(target.root) };
         })();

@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
 import type { Identity } from '../../src/core/model.js';
 import { COMPOSITE_ACTION, WORKFLOW } from '../../src/core/workflow.js';
-import { walk } from '../filesystem/index.js';
+import { walk, walkShared } from '../filesystem/index.js';
 import { CODEOWNERS_PLACES, ownersOf, parseCodeowners, type Codeowners } from './codeowners.js';
 import { parseGithubActionsFile, type GithubActionsFileKind } from './parse.js';
 
@@ -44,7 +44,7 @@ export function fileKind(path: string): GithubActionsFileKind | undefined {
 }
 
 /** The workflow and action files under `root` (a folder, or one such file), and the CODEOWNERS files beside them. */
-export async function discoverActionsFiles(root: string, ctx: Pick<ConnectorContext, 'warn'>): Promise<Discovered> {
+export async function discoverActionsFiles(root: string, ctx: Pick<ConnectorContext, 'warn'>, options?: ScanOptions): Promise<Discovered> {
   const info = await stat(root);
   const out: Discovered = { files: [], codeowners: [] };
   if (!info.isDirectory()) {
@@ -52,7 +52,7 @@ export async function discoverActionsFiles(root: string, ctx: Pick<ConnectorCont
     if (kind) out.files.push({ absPath: root, path: basename(root), kind });
     return out;
   }
-  for await (const entry of walk(root, ctx)) {
+  for await (const entry of options ? walkShared(root, options, ctx) : walk(root, ctx)) {
     const kind = fileKind(entry.path);
     if (kind) out.files.push({ ...entry, kind });
     else if (basename(entry.path) === 'CODEOWNERS') out.codeowners.push(entry);
@@ -107,11 +107,11 @@ async function loadCodeowners(found: Discovered['codeowners']): Promise<Map<stri
 /** Discovery done by `applies`, reused by `collect`, so a folder is walked once for this connector. */
 const discovered = new Map<string, Promise<Discovered>>();
 
-function discover(root: string): Promise<Discovered> {
+function discover(root: string, options: ScanOptions): Promise<Discovered> {
   let pending = discovered.get(root);
   if (!pending) {
     // Walk problems (unreadable folders, symlink loops) are the filesystem connector's to report.
-    pending = discoverActionsFiles(root, { warn: () => {} });
+    pending = discoverActionsFiles(root, { warn: () => {} }, options);
     discovered.set(root, pending);
   }
   return pending;
@@ -160,7 +160,7 @@ export const githubActionsConnector: Connector = {
     // Diff-only scans (pre-commit, pull requests) judge added lines, not whole definitions.
     if (options.staged || options.since) return false;
     try {
-      const found = await discover(target.root);
+      const found = await discover(target.root, options);
       if (found.files.length === 0) discovered.delete(target.root);
       return found.files.length > 0;
     } catch {
@@ -169,7 +169,7 @@ export const githubActionsConnector: Connector = {
     }
   },
   async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discover(target.root);
+    const found = await discover(target.root, ctx.options);
     discovered.delete(target.root);
     yield* collectActionsFiles(found, ctx);
   },
