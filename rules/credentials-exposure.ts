@@ -10,6 +10,9 @@ interface Exposure {
   certain: boolean;
 }
 
+/** The service of each catalogue action, lower-cased (checked for every identity). */
+const SERVICE = new Map(CREDENTIAL_ACTIONS.map((e) => [e, e.action.slice(0, e.action.indexOf(':')).toLowerCase()]));
+
 /** Allowed on an unrestricted resource: `*`, a whole resource type, or everything but a NotResource list. */
 function unrestricted(v: AllowEvidence): boolean {
   return v.notResource !== undefined || v.resources.some(isUnrestrictedResource);
@@ -65,7 +68,7 @@ name prefix, a parameter path) are not reported; administrators are reported by 
       const exposures: Exposure[] = [];
       const services = allowedServices(grants);
       for (const entry of CREDENTIAL_ACTIONS) {
-        if (services && !services.has(entry.action.slice(0, entry.action.indexOf(':')).toLowerCase())) continue;
+        if (services && !services.has(SERVICE.get(entry)!)) continue;
         const access = entry.otherUsersOnly
           ? evaluateAccess(grants, { action: entry.action, resource: IAM_USERS, excludeSelf: true }, principal)
           : evaluateAccess(grants, { action: entry.action, resource: '*' }, principal);

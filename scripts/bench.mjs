@@ -9,15 +9,21 @@
  *  2. History: a synthetic development history (12,000 commits, topic branches and merges, planted
  *     fake credentials) over real files of that tree, built with git fast-import by
  *     scripts/bench-history.mjs into bench/.work/history; `nhi scan --history` vs `git log -p --all`.
+ *  3. AWS: a synthetic AWS CLI export of one account (5,000 users, 10,000 roles, 20,000 access keys),
+ *     written by scripts/bench-aws.mjs into bench/.work/aws-synthetic; `nhi scan` of it against the
+ *     targets (under 10 s, under 1 GiB peak RSS), with the findings per rule and, for the rules whose
+ *     outcome follows from the data, the count the generator built in.
  *
  * Peers are installed on first run: secretlint from npm into bench/.work/peers; ripgrep from the
  * system (`apt-get install ripgrep`) when missing and this user may install it.
- * Options: --runs N (default 3), --only tree|history.
+ * Options: --runs N (default 3), --only tree|history|aws.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAwsExport, GENERATOR_VERSION as AWS_GENERATOR_VERSION } from './bench-aws.mjs';
 import { buildHistoryRepo } from './bench-history.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -149,6 +155,29 @@ async function ensureHistoryRepo(tree) {
   return { repo, planted: planted.map((p) => p.path) };
 }
 
+/** The acceptance point of the AWS IAM connector: account size and limits. */
+const AWS_ACCOUNT = { users: 5000, roles: 10000, keys: 20000 };
+const AWS_TARGETS = { seconds: 10, rssMB: 1024 };
+
+/**
+ * The synthetic AWS export (scripts/bench-aws.mjs), generated once. Its dates are relative to the
+ * day it was generated, and the counts it expects hold for two days: an older one is generated again.
+ */
+function ensureAwsExport() {
+  const dir = join(work, 'aws-synthetic');
+  const manifestFile = join(work, 'aws-synthetic.json');
+  if (existsSync(dir) && existsSync(manifestFile)) {
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const fresh = manifest.version === AWS_GENERATOR_VERSION && Date.now() - Date.parse(manifest.now) < 2 * 86_400_000;
+    const sized = manifest.users === AWS_ACCOUNT.users && manifest.roles === AWS_ACCOUNT.roles && manifest.accessKeys === AWS_ACCOUNT.keys;
+    if (fresh && sized) return { dir, manifest };
+  }
+  log(`generating the synthetic AWS export (${AWS_ACCOUNT.users} users, ${AWS_ACCOUNT.roles} roles, ${AWS_ACCOUNT.keys} access keys)`);
+  const manifest = buildAwsExport(dir, AWS_ACCOUNT);
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  return { dir, manifest };
+}
+
 ensureBuilt();
 mkdirSync(work, { recursive: true });
 const nhi = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -217,6 +246,43 @@ if (!only || only === 'history') {
     `\n## Full-history scan: ${commits} commits (synthetic history over real files; scripts/bench-history.mjs)\n\n${table(rows)}\n\n` +
       `- git log -p --all takes ${(rows[1].seconds / rows[0].seconds).toFixed(2)}× nhi's time\n` +
       `- planted credentials found: ${found} of ${planted.length}`,
+  );
+}
+
+if (!only || only === 'aws') {
+  const { dir, manifest } = ensureAwsExport();
+  const bytes = duBytes(dir);
+  // Run from bench/.work: the default settings, which the expected counts assume, not an nhi.config.yml of the checkout.
+  const row = measure('nhi scan (AWS export)', process.execPath, [nhi, 'scan', dir, '--no-store', '--format', 'json', '--output', '/dev/null'], { cwd: work });
+  // One more run for the findings: every rule must have looked at the whole account.
+  const result = spawnSync(process.execPath, [nhi, 'scan', dir, '--no-store', '--format', 'json'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (result.status !== 0 && result.status !== 1) throw new Error(`nhi scan of the AWS export failed (exit ${result.status}): ${(result.stderr || '').slice(-800)}`);
+  let json;
+  try {
+    json = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`nhi scan of the AWS export printed no JSON report: ${(result.stderr || '').slice(-800)}`);
+  }
+  const byRule = json.summary.byRule;
+  const rules = [...new Set([...Object.keys(manifest.expected), ...Object.keys(byRule)])].sort();
+  const ruleLines = ['rule | findings | built into the export', '--- | --- | ---'];
+  let mismatches = 0;
+  for (const rule of rules) {
+    const got = byRule[rule] ?? 0;
+    const want = manifest.expected[rule];
+    if (want !== undefined && want !== got) mismatches++;
+    ruleLines.push(`${rule} | ${got} | ${want === undefined ? '(depends on policy evaluation)' : want === got ? `${want}` : `${want} (MISMATCH)`}`);
+  }
+  const met = (ok) => (ok ? 'met' : 'MISSED');
+  report.push(
+    `\n## AWS export: ${manifest.users} users, ${manifest.roles} roles, ${manifest.accessKeys} access keys, ${manifest.customerPolicies} customer managed policies ` +
+      `(${manifest.files} files, ${(bytes / 1e6).toFixed(0)} MB; scripts/bench-aws.mjs), ${availableParallelism()} cores, ${RUNS} runs (median)\n\n` +
+      `${table([row])}\n\n` +
+      `- wall time: ${row.seconds.toFixed(2)} s (target < ${AWS_TARGETS.seconds} s): ${met(row.seconds < AWS_TARGETS.seconds)}\n` +
+      `- peak RSS: ${row.rssMB ? `${row.rssMB.toFixed(0)} MiB (target < ${AWS_TARGETS.rssMB} MiB): ${met(row.rssMB < AWS_TARGETS.rssMB)}` : 'not measured (no /usr/bin/time)'}\n` +
+      `- findings: ${json.summary.total} from ${json.scan.stats.files} files, ${json.scan.warnings.length} warnings; ` +
+      `${mismatches === 0 ? 'every count the export was built with is reported' : `${mismatches} rule(s) differ from the counts the export was built with`}\n\n` +
+      ruleLines.join('\n'),
   );
 }
 

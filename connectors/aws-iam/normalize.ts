@@ -46,9 +46,17 @@ export interface NormalizeResult {
 
 // ─── Values ──────────────────────────────────────────────────────────────────
 
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?(?:Z|\+00:00)$/;
+
 /** ISO-8601 UTC, or undefined for anything that is not a date. */
 export function isoDate(value: unknown): string | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  // The form AWS exports use (`2024-05-01T10:00:00+00:00`, `…Z`), read without a Date when the
+  // answer is plain: a day every month has, a valid time (an account has ~100,000 of these).
+  if (typeof value === 'string') {
+    const m = CANONICAL_UTC.exec(value);
+    if (m && m[2]! >= '01' && m[2]! <= '12' && m[3]! >= '01' && m[3]! <= '28' && m[4]! <= '23' && m[5]! <= '59' && m[6]! <= '59') return `${value.slice(0, 19)}.${m[7] ?? '000'}Z`;
+  }
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return undefined;
   const d = new Date(value.trim());
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
@@ -344,7 +352,8 @@ function latestUse(parts: Array<string | null | undefined>): string | null | und
   return undefined;
 }
 
-const sameSecond = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
+/** The whole second of an ISO date, to pair keys with report slots (NaN for a bad date: pairs with nothing). */
+const secondOf = (iso: string | undefined) => (iso === undefined ? undefined : Math.floor(Date.parse(iso) / 1000));
 
 /**
  * Pairs listed keys with the report's slots: same creation time (a key's `last_rotated` is
@@ -357,9 +366,11 @@ function pairKeys(keys: AccessKeyMetadata[], slots: ReportKeySlot[]): Map<Access
   // Each key's creation date, converted once (users with many keys sort and compare them often).
   const created = new Map(keys.map((k) => [k, isoDate(k.CreateDate)]));
   const byCreation = [...keys].sort((a, b) => (created.get(a) ?? '').localeCompare(created.get(b) ?? ''));
+  const slotSecond = new Map(slots.map((s) => [s, secondOf(s.lastRotated)]));
   for (const k of byCreation) {
     if (free.size === 0) break;
-    const s = [...free].find((slot) => sameSecond(slot.lastRotated, created.get(k)));
+    const second = secondOf(created.get(k));
+    const s = second === undefined ? undefined : [...free].find((slot) => slotSecond.get(slot) === second);
     if (s) {
       pairs.set(k, s);
       free.delete(s);

@@ -49,16 +49,62 @@ export function isConditioned(grant: Grant): boolean {
   return !!c && Object.keys(c).length > 0;
 }
 
-/** The services some Allow statement can name (`null`: any service). */
+/**
+ * What is worked out once per grants array (an identity's grants, as grantsByIdentity groups
+ * them) and reused by every query about it: the rules ask dozens of questions per identity.
+ * Keyed by the array; an array that has grown since is worked out again.
+ */
+interface GrantsIndex {
+  length: number;
+  allowed?: Set<string> | null;
+  /** Per service: the grants that can match its actions (naming it, or any service), in order. */
+  byService: Map<string, Grant[]>;
+}
+
+const indexCache = new WeakMap<readonly Grant[], GrantsIndex>();
+
+function grantsIndex(grants: readonly Grant[]): GrantsIndex {
+  let index = indexCache.get(grants);
+  if (!index || index.length !== grants.length) {
+    index = { length: grants.length, byService: new Map() };
+    indexCache.set(grants, index);
+  }
+  return index;
+}
+
+/** The services some Allow statement can name (`null`: any service). Treat the set as read-only. */
 export function allowedServices(grants: readonly Grant[]): Set<string> | null {
-  const all = new Set<string>();
+  const index = grantsIndex(grants);
+  if (index.allowed !== undefined) return index.allowed;
+  let all: Set<string> | null = new Set<string>();
   for (const g of grants) {
     if (g.effect !== 'Allow') continue;
     const services = servicesOf(g);
-    if (services === null) return null;
+    if (services === null) {
+      all = null;
+      break;
+    }
     for (const s of services) all.add(s);
   }
+  index.allowed = all;
   return all;
+}
+
+/**
+ * The grants that can match an action of `service`, in their order: the others cannot
+ * (matchingActionPattern rules them out by service first), so evaluation may skip them.
+ */
+function grantsForService(grants: readonly Grant[], service: string): readonly Grant[] {
+  const index = grantsIndex(grants);
+  let list = index.byService.get(service);
+  if (!list) {
+    list = grants.filter((g) => {
+      const services = servicesOf(g);
+      return services === null || services.has(service);
+    });
+    index.byService.set(service, list);
+  }
+  return list;
 }
 
 /** The action pattern of the grant that matches `action` (for evidence), or undefined. */
@@ -220,7 +266,18 @@ export function evaluateAccess(grants: readonly Grant[], query: AccessQuery, pri
   const target = query.resource ?? '*';
   const denies: Array<{ grant: Grant; region: Region }> = [];
   const conditionalDenies: string[] = [];
-  for (const g of grants) {
+  // Only the statements that can name the action's service can match it.
+  const candidates = grantsForService(grants, serviceOf(query.action));
+  // The Allow statements that match the action, and how. Without one nothing is allowed, whatever
+  // the denies say (most questions the rules ask end here).
+  const allows: Array<{ grant: Grant; actionPattern: string }> = [];
+  for (const g of candidates) {
+    if (g.effect !== 'Allow') continue;
+    const actionPattern = matchingActionPattern(g, query.action);
+    if (actionPattern !== undefined) allows.push({ grant: g, actionPattern });
+  }
+  if (allows.length === 0) return { action: query.action, allowed: false, via: [], deniedBy: [], conditionalDenies: [], certain: false, broad: false };
+  for (const g of candidates) {
     if (g.effect !== 'Deny' || !grantMatchesAction(g, query.action)) continue;
     const region = regionOf(g, principal);
     if (!isConditioned(g)) denies.push({ grant: g, region });
@@ -228,10 +285,7 @@ export function evaluateAccess(grants: readonly Grant[], query: AccessQuery, pri
   }
   const via: AllowEvidence[] = [];
   const deniedBy = new Set<string>();
-  for (const g of grants) {
-    if (g.effect !== 'Allow') continue;
-    const actionPattern = matchingActionPattern(g, query.action);
-    if (actionPattern === undefined) continue;
+  for (const { grant: g, actionPattern } of allows) {
     const region = regionOf(g, principal);
     const reaching = reachingResources(region, target, principal, query.excludeSelf ?? false).filter((r) => {
       const deny = denies.find((d) => regionCovers(d.region, r) || regionCovers(d.region, target));
