@@ -25,6 +25,8 @@ const EXPECTED: Array<[string, string, number, number]> = [
   ['workflow-excessive-permissions', '.github/workflows/deploy.yml', 11, 3],
   ['secrets-inherit', '.github/workflows/release.yml', 11, 5],
   ['secrets-inherit', '.github/workflows/release.yml', 15, 5],
+  ['long-lived-cloud-key-in-ci', '.github/workflows/deploy.yml', 34, 11],
+  ['unowned-workflow', '.github/workflows/nightly.yml', 1, 1],
 ];
 
 const key = (rule: string, path: string, line: number, column: number) => `${rule} ${path}:${line}:${column}`;
@@ -65,7 +67,7 @@ describe('nhi scan over GitHub Actions workflows', () => {
     expect(findings.map((f) => key(f.ruleId, f.location!.path, f.location!.line, f.location!.column)).sort()).toEqual(EXPECTED.map((e) => key(...e)).sort());
     for (const f of findings) expect(f.resource).toMatchObject({ id: f.location!.path, kind: 'workflow', provider: 'github' });
     const { byRule, suppressed } = JSON.parse(json.stdout).summary;
-    expect(byRule).toEqual({ 'unpinned-action-with-secrets': 5, 'workflow-excessive-permissions': 4, 'secrets-inherit': 3 });
+    expect(byRule).toEqual({ 'unpinned-action-with-secrets': 5, 'workflow-excessive-permissions': 4, 'secrets-inherit': 3, 'long-lived-cloud-key-in-ci': 1, 'unowned-workflow': 1 });
     expect(suppressed).toEqual({ baseline: 0, inline: 1 });
   });
 
@@ -95,6 +97,6 @@ describe('nhi scan over GitHub Actions workflows', () => {
   it('prints each finding in the table at path:line:column', () => {
     expect(table.status).toBe(1);
     for (const [rule, path, line, column] of EXPECTED) expect(table.stdout).toContain(`${rule}  ${path}:${line}:${column}`);
-    expect(table.stdout).toContain('12 findings (7 high, 4 medium, 1 low)');
+    expect(table.stdout).toContain('14 findings (8 high, 4 medium, 2 low)');
   });
 });

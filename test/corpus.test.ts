@@ -100,7 +100,9 @@ describe.skipIf(!existsSync(CLI_SOURCE))('corpus: nhi scan end to end', () => {
   });
 
   it(`finds planted credentials (recall >= ${MIN_RECALL}) and little else (precision >= ${MIN_PRECISION})`, () => {
-    const findings = report.findings;
+    // The corpus measures the detection of credential values: findings that carry one. Findings about the
+    // definitions themselves (a workflow's token permissions, its owner) are other rules' business.
+    const findings = report.findings.filter((f) => f.secret !== undefined);
     const found = manifest.planted.filter((p) => findings.some((f) => corresponds(f, p)));
     const missed = manifest.planted.filter((p) => !found.includes(p));
     const truePositives = findings.filter((f) => manifest.planted.some((p) => corresponds(f, p)));

@@ -17,13 +17,15 @@
  * where said) a finding about it should point at.
  */
 import type { Location } from './model.js';
+import type { N8nWorkflowDetails } from './n8n.js';
 
 /** `Identity.kind` of a workflow definition, whatever its platform. */
 export const WORKFLOW = 'workflow';
 /** `Identity.kind` of a reusable step sequence (a GitHub composite action). */
 export const COMPOSITE_ACTION = 'composite-action';
 
-export type WorkflowPlatform = 'github-actions';
+/** `n8n`: an n8n workflow export (connectors/n8n): no jobs, env or secrets context; its nodes are in `n8n`. */
+export type WorkflowPlatform = 'github-actions' | 'n8n';
 
 export interface WorkflowAttributes {
   platform: WorkflowPlatform;
@@ -40,6 +42,8 @@ export interface WorkflowAttributes {
   ownersFrom?: Location;
   /** Lines (1-based) carrying an inline `nhi:allow` (or `gitleaks:allow`) comment: findings located there are suppressed like secrets are. */
   allowedLines?: number[];
+  /** n8n workflows only: nodes, credentials referenced, active flag (src/core/n8n.ts). */
+  n8n?: N8nWorkflowDetails;
 }
 
 export interface WorkflowTrigger {

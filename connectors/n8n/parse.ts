@@ -1,0 +1,327 @@
+/**
+ * Reads one n8n export file: workflows (`n8n export:workflow`: one object, or an array with
+ * `--all` without `--separate`) or credentials (`n8n export:credentials`: `{ id, name, type, data }`,
+ * one object or an array). The text is parsed as YAML (a JSON document is one) so that every key
+ * has a line and column (a LineCounter over the node ranges).
+ *
+ * Shapes relied on (docs.n8n.io "Export and import workflows", the CLI commands page, and n8n's
+ * WorkflowEntity / INode types): a workflow has `nodes[]` (each `name`, `type`, `parameters`,
+ * optional `credentials: { "<type>": { id, name } }`, `disabled`, `notes`), `connections`, `active`,
+ * `settings`, `tags` (`[{ id, name }]`), optional `id`, `name`, `meta`, `description`. n8n leaves
+ * parameters at their default out of an export: a webhook with no `authentication` has none.
+ *
+ * Never throws for bad input: broken JSON, or a file of the wrong shape, gives `{ ok: false, error }`.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Location } from '../../src/core/model.js';
+import type { N8nCredentialRef, N8nLiteralCredential, N8nNode, N8nWorkflowDetails } from '../../src/core/n8n.js';
+import type { WorkflowAttributes, WorkflowTrigger } from '../../src/core/workflow.js';
+import { judgeParameter } from './literal.js';
+
+export interface ParsedWorkflow {
+  /** The workflow's `name`, when it has one. */
+  name?: string;
+  /** Position in an array export; absent for a file holding one workflow. */
+  index?: number;
+  definedAt: Location;
+  attributes: WorkflowAttributes;
+  n8n: N8nWorkflowDetails;
+}
+
+export interface ParsedCredential {
+  id: string;
+  name: string;
+  type: string;
+  definedAt: Location;
+}
+
+export type ParsedN8nFile =
+  | { ok: true; kind: 'workflows'; workflows: ParsedWorkflow[] }
+  /** `decrypted`: how many items carried decrypted `data` (whose values were not read). */
+  | { ok: true; kind: 'credentials'; credentials: ParsedCredential[]; decrypted: number }
+  /** Well-formed, but not an n8n export after all (the sniffer guessed wrong): left out silently. */
+  | { ok: false; skip: true }
+  | { ok: false; skip?: false; error: string };
+
+type YNode = Node | null | undefined;
+
+class Reader {
+  private readonly lines = new LineCounter();
+  readonly doc: Document.Parsed;
+
+  constructor(
+    text: string,
+    readonly path: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: true });
+  }
+
+  at(offset: number): Location {
+    const { line, col } = this.lines.linePos(offset);
+    return { path: this.path, line, column: col };
+  }
+
+  nodeAt(node: unknown): Location {
+    const range = node && typeof node === 'object' && 'range' in node ? (node as Node).range : undefined;
+    return this.at(range ? range[0] : 0);
+  }
+
+  map(node: unknown): YAMLMap | undefined {
+    return isMap(node) ? node : undefined;
+  }
+
+  str(node: unknown): string | undefined {
+    if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+    return typeof node.value === 'object' ? undefined : String(node.value);
+  }
+
+  pairs(map: YAMLMap | undefined): Array<{ key: string; pair: Pair }> {
+    const out: Array<{ key: string; pair: Pair }> = [];
+    for (const pair of map?.items ?? []) {
+      const key = this.str(pair.key);
+      if (key !== undefined) out.push({ key, pair });
+    }
+    return out;
+  }
+
+  /** The last pair with this key (JSON: the last duplicate wins). */
+  get(map: YAMLMap | undefined, key: string): Pair | undefined {
+    const found = this.pairs(map).filter((p) => p.key === key);
+    return found[found.length - 1]?.pair;
+  }
+
+  value(map: YAMLMap | undefined, key: string): YNode {
+    return this.get(map, key)?.value as YNode;
+  }
+
+  keyAt(pair: Pair): Location {
+    return this.nodeAt(pair.key);
+  }
+
+  valueAt(pair: Pair): Location {
+    return pair.value ? this.nodeAt(pair.value) : this.keyAt(pair);
+  }
+
+  items(node: unknown): unknown[] {
+    return isSeq(node) ? node.items : [];
+  }
+}
+
+function firstError(r: Reader, text: string): string | undefined {
+  const error = r.doc.errors[0];
+  if (!error) return undefined;
+  // The JSON parser's words read better for a JSON file; the YAML position is kept when it has none.
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const pos = error.linePos?.[0];
+    return `invalid JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${(e as Error).message.split('\n')[0]}`;
+  }
+  const pos = error.linePos?.[0];
+  return `unreadable JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`;
+}
+
+const TRIGGER_TYPE = /(?:trigger|\.webhook|\.cron|\.interval|\.start|\.formTrigger)$/i;
+const STICKY_NOTE = 'n8n-nodes-base.stickyNote';
+const HTTP_REQUEST = /httpRequest/i;
+
+function isWorkflow(r: Reader, map: YAMLMap | undefined): boolean {
+  return !!map && isSeq(r.value(map, 'nodes')) && (r.get(map, 'connections') !== undefined || r.items(r.value(map, 'nodes')).some((n) => r.str(r.value(r.map(n), 'type'))?.includes('n8n')));
+}
+
+/** A credential: `id`, `name`, a credential type, and `data` (or a file named like `*credential*`). */
+function isCredential(r: Reader, map: YAMLMap | undefined, namedLikeCredentials: boolean): boolean {
+  if (!map || r.get(map, 'nodes') || (!namedLikeCredentials && !r.get(map, 'data'))) return false;
+  const type = r.str(r.value(map, 'type'));
+  return r.str(r.value(map, 'id')) !== undefined && r.str(r.value(map, 'name')) !== undefined && type !== undefined && /^[A-Za-z][A-Za-z0-9_]*$/.test(type);
+}
+
+function credentialRefs(r: Reader, node: YAMLMap): N8nCredentialRef[] {
+  const out: N8nCredentialRef[] = [];
+  for (const { key, pair } of r.pairs(r.map(r.value(node, 'credentials')))) {
+    const ref: N8nCredentialRef = { type: key, at: r.keyAt(pair) };
+    const value = pair.value;
+    if (isMap(value)) {
+      const id = r.str(r.value(value, 'id'));
+      const name = r.str(r.value(value, 'name'));
+      if (id !== undefined && id !== '') ref.id = id;
+      if (name !== undefined && name !== '') ref.name = name;
+    } else {
+      const name = r.str(value);
+      if (name) ref.name = name;
+    }
+    out.push(ref);
+  }
+  return out;
+}
+
+/** `{ parameters: [{ name, value }] }` (HTTP Request v3+) or `{ parameter: [{ name, value }] }` (v1, v2). */
+function nameValueList(r: Reader, holder: unknown): Array<{ name: string; at: Location; value: string; valueAt: Location }> {
+  const out: Array<{ name: string; at: Location; value: string; valueAt: Location }> = [];
+  const map = r.map(holder);
+  for (const listKey of ['parameters', 'parameter']) {
+    for (const item of r.items(r.value(map, listKey))) {
+      const entry = r.map(item);
+      const namePair = r.get(entry, 'name');
+      const valuePair = r.get(entry, 'value');
+      const name = r.str(namePair?.value);
+      const value = r.str(valuePair?.value);
+      if (!namePair || !valuePair || name === undefined || value === undefined) continue;
+      out.push({ name, at: r.keyAt(namePair), value, valueAt: r.valueAt(valuePair) });
+    }
+  }
+  return out;
+}
+
+function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, params: YAMLMap | undefined): N8nLiteralCredential[] {
+  const out: N8nLiteralCredential[] = [];
+  const judge = (section: N8nLiteralCredential['section'], name: string, value: string, at: Location, valueAt: Location) => {
+    const verdict = judgeParameter(section, name, value);
+    if (verdict) out.push({ node: nodeName, nodeType, section, name, at, valueAt, ...verdict });
+  };
+  for (const [section, keys] of [
+    ['header', ['headerParameters', 'headerParametersUi']],
+    ['query', ['queryParameters', 'queryParametersUi']],
+  ] as const) {
+    for (const key of keys) for (const p of nameValueList(r, r.value(params, key))) judge(section, p.name, p.value, p.at, p.valueAt);
+    // `specifyHeaders: json` / `specifyQuery: json`: the pairs are one JSON text.
+    const jsonPair = r.get(params, section === 'header' ? 'jsonHeaders' : 'jsonQuery');
+    const json = r.str(jsonPair?.value);
+    if (jsonPair && json && !json.startsWith('=')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+          if (typeof value === 'string') judge(section, name, value, r.valueAt(jsonPair), r.valueAt(jsonPair));
+        }
+      }
+    }
+  }
+  const urlPair = r.get(params, 'url');
+  const url = r.str(urlPair?.value);
+  if (urlPair && url && !url.startsWith('=')) {
+    const q = url.indexOf('?');
+    if (q >= 0) {
+      for (const part of url.slice(q + 1).split('#')[0]!.split('&')) {
+        const eq = part.indexOf('=');
+        if (eq <= 0) continue;
+        let name = part.slice(0, eq);
+        let value = part.slice(eq + 1);
+        try {
+          name = decodeURIComponent(name);
+          value = decodeURIComponent(value);
+        } catch {
+          // Kept as written.
+        }
+        judge('url', name, value, r.valueAt(urlPair), r.valueAt(urlPair));
+      }
+    }
+  }
+  return out;
+}
+
+function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteralCredential[]; sticky: boolean } | undefined {
+  const map = r.map(item);
+  const typePair = r.get(map, 'type');
+  const type = r.str(typePair?.value);
+  if (!map || !typePair || type === undefined) return undefined;
+  const name = r.str(r.value(map, 'name')) ?? type;
+  const params = r.map(r.value(map, 'parameters'));
+  const node: N8nNode = {
+    name,
+    type,
+    at: r.nodeAt(map.items[0]?.key),
+    typeAt: r.keyAt(typePair),
+    disabled: r.str(r.value(map, 'disabled')) === 'true',
+    trigger: TRIGGER_TYPE.test(type),
+    credentials: credentialRefs(r, map),
+  };
+  const authPair = r.get(params, 'authentication');
+  const auth = r.str(authPair?.value);
+  if (authPair && auth !== undefined) node.authentication = { value: auth, at: r.keyAt(authPair) };
+  if (/\.webhook$/i.test(type)) {
+    const path = r.str(r.value(params, 'path'));
+    const method = r.str(r.value(params, 'httpMethod'));
+    if (path !== undefined) node.webhookPath = path;
+    if (method !== undefined) node.httpMethod = method;
+  }
+  const sticky = type === STICKY_NOTE && (r.str(r.value(params, 'content')) ?? '').trim() !== '';
+  return { node, literals: HTTP_REQUEST.test(type) ? literalCredentialsOf(r, name, type, params) : [], sticky };
+}
+
+function tagsOf(r: Reader, node: unknown): string[] {
+  const out: string[] = [];
+  for (const item of r.items(node)) {
+    const name = isMap(item) ? r.str(r.value(item, 'name')) : r.str(item);
+    if (name) out.push(name);
+  }
+  return out;
+}
+
+function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedWorkflow {
+  const nodes: N8nNode[] = [];
+  const literalCredentials: N8nLiteralCredential[] = [];
+  let stickyNotes = 0;
+  for (const item of r.items(r.value(map, 'nodes'))) {
+    const read = nodeOf(r, item);
+    if (!read) continue;
+    nodes.push(read.node);
+    literalCredentials.push(...read.literals);
+    if (read.sticky) stickyNotes++;
+  }
+  const activePair = r.get(map, 'active');
+  const namePair = r.get(map, 'name');
+  const name = r.str(namePair?.value);
+  const workflowId = r.str(r.value(map, 'id'));
+  const n8n: N8nWorkflowDetails = {
+    active: r.str(activePair?.value) === 'true',
+    described: (r.str(r.value(map, 'description')) ?? '').trim() !== '',
+    stickyNotes,
+    tags: tagsOf(r, r.value(map, 'tags')),
+    nodes,
+    literalCredentials,
+  };
+  if (workflowId !== undefined && workflowId !== '') n8n.workflowId = workflowId;
+  if (activePair) n8n.activeAt = r.keyAt(activePair);
+  if (namePair) n8n.nameAt = r.valueAt(namePair);
+  const triggers: WorkflowTrigger[] = nodes.filter((n) => n.trigger && !n.disabled).map((n) => ({ event: n.type, at: n.typeAt }));
+  const attributes: WorkflowAttributes = { platform: 'n8n', triggers, env: [], jobs: [], secretRefs: [], n8n };
+  return { ...(name !== undefined ? { name } : {}), ...(index !== undefined ? { index } : {}), definedAt: r.nodeAt(map.items[0]?.key ?? map), attributes, n8n };
+}
+
+/** Whether an item's `data` is decrypted (an object of values), as `export:credentials --decrypted` writes it. */
+function hasDecryptedData(r: Reader, map: YAMLMap): boolean {
+  const data = r.value(map, 'data');
+  return isMap(data) && data.items.length > 0;
+}
+
+/** Parses one sniffed file. `path` is relative to the scanned root (POSIX) and goes into every Location. */
+export function parseN8nFile(text: string, path: string): ParsedN8nFile {
+  const source = text.replace(/^\uFEFF/, '');
+  if (source.trim() === '') return { ok: false, error: 'empty file' };
+  const r = new Reader(source, path);
+  const error = firstError(r, source);
+  if (error) return { ok: false, error };
+  const root = r.doc.contents;
+  const list = isSeq(root) ? root.items : [root];
+  const maps = list.map((i) => r.map(i));
+  if (maps.length > 0 && maps.every((m) => isWorkflow(r, m))) {
+    const array = isSeq(root);
+    return { ok: true, kind: 'workflows', workflows: maps.map((m, i) => workflowOf(r, m!, array ? i : undefined)) };
+  }
+  if (maps.length > 0 && maps.every((m) => isCredential(r, m, /credential/i.test(path)))) {
+    let decrypted = 0;
+    const credentials = maps.map((m) => {
+      if (hasDecryptedData(r, m!)) decrypted++;
+      // Metadata only: `data` is never read, encrypted or not.
+      return { id: r.str(r.value(m, 'id'))!, name: r.str(r.value(m, 'name'))!, type: r.str(r.value(m, 'type'))!, definedAt: r.nodeAt(m!.items[0]?.key ?? m) };
+    });
+    return { ok: true, kind: 'credentials', credentials, decrypted };
+  }
+  if (maps.length > 0 && maps.some((m) => isWorkflow(r, m))) return { ok: false, error: 'not an n8n workflow export: some items are not workflows (no `nodes` list)' };
+  return { ok: false, skip: true };
+}

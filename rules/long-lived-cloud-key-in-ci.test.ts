@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../src/core/model.js';
+import { fixtureInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
+import rule from './long-lived-cloud-key-in-ci.js';
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+const W = '.github/workflows/w.yml';
+const brief = (f: Finding) => [f.location?.path, f.location?.line, f.location?.column, f.evidence?.cloud, f.evidence?.keys];
+const run = (text: string) => rule.evaluate(workflowInventory({ [W]: text }), ruleCtx());
+const SHA = '0f3c4a1d2b5e6f708192a3b4c5d6e7f8091a2b3c';
+
+describe('long-lived-cloud-key-in-ci: fires', () => {
+  it('on the fixture repository’s S3 upload fed AWS keys through env', async () => {
+    const { inventory } = await fixtureInventory();
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map(brief)).toEqual([['.github/workflows/deploy.yml', 34, 11, 'aws', 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY']]);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'long-lived-cloud-key-in-ci',
+      severity: 'high',
+      resource: { id: '.github/workflows/deploy.yml', kind: 'workflow', provider: 'github', name: 'Deploy' },
+      evidence: { job: 'deploy', step: 2, uses: 'jakejarvis/s3-sync-action@master' },
+    });
+  });
+
+  it('on the login actions’ static-key inputs, for AWS, Google Cloud and Azure, at the first key', () => {
+    const findings = run(
+      lines(
+        'on: push',
+        'jobs:',
+        '  deploy:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        `      - uses: aws-actions/configure-aws-credentials@${SHA} # v4`,
+        '        with:',
+        '          aws-access-key-id: ${{ secrets.AWS_KEY_ID }}',
+        '          aws-secret-access-key: ${{ secrets.AWS_SECRET }}',
+        '          aws-region: eu-west-1',
+        '      - uses: google-github-actions/auth@v2',
+        '        with:',
+        '          credentials_json: ${{ secrets.GCP_SA_KEY }}',
+        '      - uses: azure/login@v2',
+        '        with:',
+        '          creds: ${{ secrets.AZURE_CREDENTIALS }}',
+        '      - uses: azure/login@v2',
+        '        with:',
+        '          creds: \'{"clientId": "${{ vars.AZ_CLIENT }}", "clientSecret": "${{ secrets.AZ_SECRET }}", "tenantId": "${{ vars.AZ_TENANT }}"}\'',
+      ),
+    );
+    expect(findings.map(brief)).toEqual([
+      [W, 8, 11, 'aws', 'aws-access-key-id, aws-secret-access-key'],
+      [W, 13, 11, 'gcp', 'credentials_json'],
+      [W, 16, 11, 'azure', 'creds'],
+      [W, 19, 11, 'azure', 'creds'],
+    ]);
+    expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(4);
+    expect(findings[0]!.message).toContain('role-to-assume');
+  });
+
+  it('on key variables in workflow, job and step env taken from secrets or vars, one finding per cloud per place', () => {
+    const findings = run(
+      lines(
+        'on: push',
+        'env:',
+        '  GOOGLE_CREDENTIALS: ${{ secrets.GOOGLE_CREDENTIALS }}',
+        'jobs:',
+        '  tf:',
+        '    runs-on: ubuntu-latest',
+        '    env:',
+        '      ARM_CLIENT_ID: ${{ vars.ARM_CLIENT_ID }}',
+        '      ARM_CLIENT_SECRET: ${{ secrets.ARM_CLIENT_SECRET }}',
+        '    steps:',
+        '      - run: terraform apply -auto-approve',
+        '        env:',
+        '          AWS_ACCESS_KEY_ID: ${{ vars.AWS_ACCESS_KEY_ID }}',
+        '          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}',
+        '          AZURE_CLIENT_SECRET: ${{ secrets.AZURE_CLIENT_SECRET }} # nhi:allow being migrated, see INFRA-12',
+      ),
+    );
+    expect(findings.map(brief)).toEqual([
+      [W, 3, 3, 'gcp', 'GOOGLE_CREDENTIALS'],
+      [W, 9, 7, 'azure', 'ARM_CLIENT_SECRET'],
+      [W, 13, 11, 'aws', 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY'],
+      [W, 15, 11, 'azure', 'AZURE_CLIENT_SECRET'],
+    ]);
+    expect(findings.map((f) => f.allowedInline ?? false)).toEqual([false, false, false, true]);
+  });
+
+  it('in composite actions too', () => {
+    const findings = rule.evaluate(
+      workflowInventory({
+        '.github/actions/login/action.yml': lines(
+          'name: Login',
+          'runs:',
+          '  using: composite',
+          '  steps:',
+          '    - uses: aws-actions/configure-aws-credentials@v4',
+          '      with:',
+          '        aws-access-key-id: ${{ inputs.key-id }}',
+          '        aws-secret-access-key: ${{ inputs.secret }}',
+        ),
+      }),
+      ruleCtx(),
+    );
+    expect(findings.map(brief)).toEqual([['.github/actions/login/action.yml', 7, 9, 'aws', 'aws-access-key-id, aws-secret-access-key']]);
+  });
+});
+
+describe('long-lived-cloud-key-in-ci: stays silent', () => {
+  it('on OIDC federation with the same actions', () => {
+    expect(
+      run(
+        lines(
+          'on: push',
+          'permissions: {id-token: write, contents: read}',
+          'jobs:',
+          '  deploy:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: aws-actions/configure-aws-credentials@v4',
+          '        with: {role-to-assume: "arn:aws:iam::111122223333:role/deploy", aws-region: eu-west-1}',
+          '      - uses: google-github-actions/auth@v2',
+          '        with:',
+          '          workload_identity_provider: projects/123456789/locations/global/workloadIdentityPools/github/providers/repo',
+          '          service_account: deploy@example-project.iam.gserviceaccount.com',
+          '      - uses: azure/login@v2',
+          '        with:',
+          '          client-id: ${{ vars.AZURE_CLIENT_ID }}',
+          '          tenant-id: ${{ vars.AZURE_TENANT_ID }}',
+          '          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('on credentials minted during the run, non-secret names, and the fixture’s OIDC deploy', async () => {
+    expect(
+      run(
+        lines(
+          'on: push',
+          'jobs:',
+          '  j:',
+          '    runs-on: ubuntu-latest',
+          '    env: {AWS_REGION: eu-west-1, AWS_ROLE_ARN: "${{ vars.ROLE }}"}',
+          '    steps:',
+          '      - id: creds',
+          '        run: ./mint-credentials.sh',
+          '      - run: aws s3 ls',
+          '        env:',
+          '          AWS_ACCESS_KEY_ID: ${{ steps.creds.outputs.key-id }}',
+          '          AWS_SECRET_ACCESS_KEY: ${{ steps.creds.outputs.secret }}',
+        ),
+      ),
+    ).toEqual([]);
+    const { inventory } = await fixtureInventory();
+    expect(rule.evaluate(inventory, ruleCtx()).filter((f) => f.location?.path === '.github/workflows/deploy-oidc.yml')).toEqual([]);
+  });
+});

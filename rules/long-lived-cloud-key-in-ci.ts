@@ -1,0 +1,162 @@
+import { buildFinding, defineRule } from '../src/engine/rule.js';
+import type { Finding } from '../src/core/model.js';
+import type { NamedValue, WorkflowJob, WorkflowStep } from '../src/core/workflow.js';
+import { describeWorkflow, inlineAllowed, ownerEvidence, resourceOf } from '../src/workflow/findings.js';
+import { githubWorkflowsOf, input, isAction, readsStoredSecret } from '../src/workflow/github.js';
+
+type Cloud = 'aws' | 'gcp' | 'azure';
+
+const CLOUD_NAME: Record<Cloud, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' };
+
+/** What to use instead, per cloud: the federated login the platform supports. */
+const OIDC_INSTEAD: Record<Cloud, string> = {
+  aws: 'aws-actions/configure-aws-credentials with role-to-assume and id-token: write',
+  gcp: 'google-github-actions/auth with workload_identity_provider and id-token: write',
+  azure: 'azure/login with client-id, tenant-id, subscription-id (a federated credential) and id-token: write',
+};
+
+/** Environment variables that hold a static cloud secret, compared case-sensitively (as the SDKs read them). */
+const KEY_ENV: Record<string, Cloud> = {
+  AWS_ACCESS_KEY_ID: 'aws',
+  AWS_SECRET_ACCESS_KEY: 'aws',
+  GOOGLE_CREDENTIALS: 'gcp',
+  GOOGLE_CLOUD_KEYFILE_JSON: 'gcp',
+  GOOGLE_APPLICATION_CREDENTIALS_JSON: 'gcp',
+  AZURE_CLIENT_SECRET: 'azure',
+  ARM_CLIENT_SECRET: 'azure',
+};
+
+/** A value taken from the secrets or variables context: a stored, static value (not one minted during the run). */
+function isStored(value: string): boolean {
+  return readsStoredSecret(value) || /\bvars\s*\./.test(value);
+}
+
+/** The inputs of the login actions that take a static key; `creds` of azure/login counts when it can hold a client secret. */
+function staticKeyInputs(step: WorkflowStep): { cloud: Cloud; keys: NamedValue[] } | undefined {
+  const present = (...names: string[]) => names.map((n) => input(step, n)).filter((v): v is NamedValue => v !== undefined && v.value.trim() !== '');
+  if (isAction(step.uses, 'aws-actions', 'configure-aws-credentials')) {
+    const keys = present('aws-access-key-id', 'aws-secret-access-key');
+    return keys.length ? { cloud: 'aws', keys } : undefined;
+  }
+  if (isAction(step.uses, 'google-github-actions', 'auth') || isAction(step.uses, 'google-github-actions', 'setup-gcloud')) {
+    const keys = present('credentials_json', 'service_account_key');
+    return keys.length ? { cloud: 'gcp', keys } : undefined;
+  }
+  if (isAction(step.uses, 'azure', 'login')) {
+    // `creds` is a JSON document; it carries a client secret unless it is written out without one.
+    const keys = present('creds').filter((c) => isStored(c.value) || /clientSecret/i.test(c.value) || /\binputs\s*\./.test(c.value));
+    return keys.length ? { cloud: 'azure', keys } : undefined;
+  }
+  return undefined;
+}
+
+function keyEnv(env: NamedValue[]): Map<Cloud, NamedValue[]> {
+  const out = new Map<Cloud, NamedValue[]>();
+  for (const e of env) {
+    const cloud = KEY_ENV[e.name];
+    if (!cloud || !isStored(e.value)) continue;
+    out.set(cloud, [...(out.get(cloud) ?? []), e]);
+  }
+  return out;
+}
+
+export default defineRule({
+  id: 'long-lived-cloud-key-in-ci',
+  title: 'Static cloud key in CI where OIDC federation would do',
+  severity: 'high',
+  owasp: 'NHI7:2025',
+  description: `GitHub Actions can log in to AWS, Google Cloud and Azure without any stored key: the job asks GitHub for an
+OIDC token (\`permissions: id-token: write\`) and the cloud exchanges it for credentials that expire within the hour,
+trusted only for the repository, branch or environment named in the cloud's trust policy. A static key stored as a
+secret instead (an IAM user's access key, a service-account JSON key, a service principal's client secret) lives until
+someone rotates it, works from anywhere, and is one leaked log line, one compromised action or one malicious pull
+request away from an attacker who can use it for months.
+
+nhi reports, at the key that carries it:
+- **AWS**: the \`aws-access-key-id\`/\`aws-secret-access-key\` inputs of \`aws-actions/configure-aws-credentials\`; \`AWS_ACCESS_KEY_ID\`
+  or \`AWS_SECRET_ACCESS_KEY\` in \`env:\` (workflow, job or step) taken from \`secrets\` or \`vars\`.
+- **Google Cloud**: \`credentials_json\` of \`google-github-actions/auth\` (\`service_account_key\` of the older \`setup-gcloud\`);
+  \`GOOGLE_CREDENTIALS\`, \`GOOGLE_CLOUD_KEYFILE_JSON\` or \`GOOGLE_APPLICATION_CREDENTIALS_JSON\` in \`env:\` from \`secrets\`/\`vars\`.
+- **Azure**: \`creds\` of \`azure/login\` (a JSON document with a \`clientSecret\`) taken from \`secrets\`, \`vars\`, an input, or
+  written with a \`clientSecret\`; \`AZURE_CLIENT_SECRET\` or \`ARM_CLIENT_SECRET\` in \`env:\` from \`secrets\`/\`vars\`.
+
+One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`), at its first key, naming all of them.
+Composite actions are checked too. Not reported: the same actions logging in with \`role-to-assume\`,
+\`workload_identity_provider\` or \`client-id\` + \`tenant-id\` (federation); environment variables filled from a step's
+outputs (credentials minted during the run); literal key values (the \`hardcoded-secret\` rule's concern).
+
+A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.`,
+  remediation: {
+    summary:
+      'Replace the stored key with OIDC federation: trust GitHub’s OIDC provider in the cloud for this repository (and branch or environment), grant the job `id-token: write`, log in with the role or identity instead of the key, then delete the key.',
+    steps: [
+      'AWS: create an IAM OIDC provider for https://token.actions.githubusercontent.com and a role whose trust policy requires `token.actions.githubusercontent.com:sub` to match this repository (and branch or environment); use `aws-actions/configure-aws-credentials` with `role-to-assume`.',
+      'Google Cloud: create a workload identity pool and provider for GitHub with an attribute condition on the repository; use `google-github-actions/auth` with `workload_identity_provider` (and `service_account` to impersonate).',
+      'Azure: add a federated credential to the app registration or managed identity for this repository’s subject; use `azure/login` with `client-id`, `tenant-id` and `subscription-id`, no `creds`.',
+      'Add `permissions: id-token: write` (and `contents: read`) to the job that logs in.',
+      'Once a run has succeeded with federation, deactivate and delete the old key (IAM access key, service-account key, client secret) and remove the repository secrets that held it.',
+    ],
+    commands: [
+      'aws iam create-open-id-connect-provider --url https://token.actions.githubusercontent.com --client-id-list sts.amazonaws.com',
+      'aws iam delete-access-key --user-name <user> --access-key-id <key-id>',
+      'gcloud iam service-accounts keys delete <key-id> --iam-account <sa-email>',
+      'az ad app credential delete --id <app-id> --key-id <secret-key-id>',
+    ],
+  },
+  references: [
+    'https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/',
+    'https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect',
+    'https://github.com/aws-actions/configure-aws-credentials#oidc',
+    'https://github.com/google-github-actions/auth#workload-identity-federation-through-a-service-account',
+    'https://learn.microsoft.com/azure/developer/github/connect-from-azure-openid-connect',
+  ],
+  evaluate(inventory) {
+    const findings: Finding[] = [];
+    for (const { identity, workflow } of githubWorkflowsOf(inventory, { actions: true })) {
+      const seen = new Map<string, number>();
+      const report = (cloud: Cloud, keys: NamedValue[], where: string, place: string[], job?: WorkflowJob, step?: WorkflowStep) => {
+        const first = [...keys].sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column)[0]!;
+        const names = keys.map((k) => k.name);
+        const base = [identity.id, ...place, cloud, names.join(',')].join('\u0000');
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        findings.push(
+          buildFinding(this, {
+            resource: resourceOf(identity),
+            message: `${where} of ${describeWorkflow(identity)} logs in to ${CLOUD_NAME[cloud]} with a static key (${names.join(', ')}); use ${OIDC_INSTEAD[cloud]} instead.`,
+            // Where it is and what it names, not the line or the step's position.
+            identity: [identity.id, ...place, cloud, ...names, ...(n > 1 ? [String(n)] : [])],
+            location: first.at,
+            allowedInline: inlineAllowed(workflow, first.at),
+            evidence: {
+              workflow: identity.id,
+              ...ownerEvidence(identity),
+              cloud,
+              keys: names.join(', '),
+              ...(job ? { job: job.id } : {}),
+              ...(step ? { step: step.index + 1 } : {}),
+              ...(step?.uses ? { uses: step.uses.raw } : {}),
+            },
+          }),
+        );
+      };
+      for (const [cloud, keys] of keyEnv(workflow.env)) report(cloud, keys, 'The workflow-level env', ['env']);
+      for (const job of workflow.jobs) {
+        for (const [cloud, keys] of keyEnv(job.env)) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
+        for (const step of job.steps) {
+          const label = step.id ?? step.name ?? step.uses?.raw ?? 'run';
+          const where = `Step ${step.index + 1} of job ${job.id}`;
+          const fromInputs = staticKeyInputs(step);
+          const fromEnv = keyEnv(step.env);
+          if (fromInputs) {
+            const more = fromEnv.get(fromInputs.cloud) ?? [];
+            fromEnv.delete(fromInputs.cloud);
+            report(fromInputs.cloud, [...fromInputs.keys, ...more], where, [job.id, label], job, step);
+          }
+          for (const [cloud, keys] of fromEnv) report(cloud, keys, where, [job.id, label], job, step);
+        }
+      }
+    }
+    return findings;
+  },
+});
