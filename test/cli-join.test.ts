@@ -99,6 +99,15 @@ describe('leaked-live-credential across scans', () => {
     }
   });
 
+  it('forgets a leak once a later scan of the same working tree no longer finds it', () => {
+    const db = join(tempDir('nhi-join-db-'), 'nhi.db');
+    const code = codeRepo();
+    scan(code, db);
+    writeFileSync(join(code, 'deploy.sh'), '#!/bin/sh\nexport AWS_ACCESS_KEY_ID="$(vault read -field=id aws/creds/deploy)"\n');
+    scan(code, db);
+    expect(leaks(scan(ACME, db).findings)).toEqual([]);
+  });
+
   it('stores findings about identities with the place the export defines them (nhi findings shows it)', () => {
     const db = join(tempDir('nhi-join-db-'), 'nhi.db');
     const scanned = scan(ACME, db).findings.filter((f) => f.resource && f.ruleId !== 'leaked-live-credential');

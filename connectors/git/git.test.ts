@@ -629,6 +629,18 @@ describe('changedRegion', () => {
 });
 
 describe('delta scanning of large modified files', () => {
+  it('scans YAML whole, so a value added to a large Kubernetes Secret is decoded', async () => {
+    const repo = newRepo();
+    const filler = Array.from({ length: 200 }, (_, i) => `  setting_${i}: ${Buffer.from(`value number ${i}`).toString('base64')}`).join('\n');
+    const manifest = (extra: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n${filler}\n${extra}`;
+    commit(repo, 'v1', { 'k8s/secret.yaml': manifest('') });
+    expect(manifest('').length).toBeGreaterThan(4 * 1024);
+    const [t] = [token()];
+    const c2 = commit(repo, 'v2', { 'k8s/secret.yaml': manifest(`  github_token: ${Buffer.from(t!).toString('base64')}\n`) });
+    const out = await collect(repo, { history: true });
+    expect(github(out).map((o) => [o.location.commit?.sha, o.location.line])).toEqual([[c2, 207]]);
+  });
+
   it('scans an edit deep inside a private key with the key\'s header', async () => {
     const repo = newRepo();
     const rsa = DETECTORS.find((d) => d.id === 'rsa-private-key')!;

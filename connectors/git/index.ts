@@ -3,6 +3,7 @@ import type { CommitInfo, SecretOccurrence } from '../../src/core/model.js';
 import { Fifo } from '../../src/core/fifo.js';
 import type { ContentScanResult } from '../../src/scan/content.js';
 import { looksBinary } from '../../src/scan/content.js';
+import { mayHoldContainers } from '../../src/scan/containers.js';
 import { CatFile, gitBytes, isGitRepository, spawnGit, unquoteGitPath } from './repo.js';
 
 /**
@@ -137,11 +138,6 @@ function isNullOid(oid: string): boolean {
   return true;
 }
 
-/** The new blob id of a raw diff entry when it is a file to scan, else ''. */
-function scannableOid(meta: string): string {
-  return parseRawEntry(meta).scannable;
-}
-
 function gitWarning(ctx: ConnectorContext, message: string, path?: string): void {
   ctx.warn({ kind: 'git-error', source: 'git', ...(path !== undefined ? { path } : {}), message });
 }
@@ -262,7 +258,7 @@ export function parseRawDiff(raw: Buffer): Array<{ path: string; oid: string }> 
     // Renames and copies name the source, then the destination.
     if (status.startsWith('R') || status.startsWith('C')) i++;
     const path = tokens[++i]?.toString('utf8');
-    const oid = scannableOid(meta.slice(1));
+    const oid = parseRawEntry(meta.slice(1)).scannable;
     if (path !== undefined && oid !== '') out.push({ path, oid });
   }
   return out;
@@ -414,7 +410,7 @@ export const DELTA_MARGIN_AFTER = 1024;
  * Private key blocks are longer: when one begins this close before the region, the region
  * starts at its first line, so an edit inside a key is scanned with the key's header.
  */
-export const DELTA_KEY_BLOCK_REACH = 16 * 1024;
+const DELTA_KEY_BLOCK_REACH = 16 * 1024;
 const KEY_BLOCK_STARTS = ['-----BEGIN', 'PuTTY-User-Key-File-'].map((s) => Buffer.from(s, 'latin1'));
 
 /**
@@ -431,7 +427,8 @@ export class DeltaCache {
 
   /** What to scan of `data` (the blob `job.oid`): all of it, or the changed region and its first line number; `kept` when the cache holds on to `data`. */
   prepare(job: BlobJob, data: Buffer): { data: Uint8Array; firstLine?: number; kept: boolean } {
-    if (data.length < DELTA_MIN_BYTES || looksBinary(data)) return { data, kept: false };
+    // YAML may be a Kubernetes Secret, whose base64 `data` is decoded from the whole document only.
+    if (data.length < DELTA_MIN_BYTES || mayHoldContainers(job.path) || looksBinary(data)) return { data, kept: false };
     const previous = job.base ? this.byOid.get(job.base) : undefined;
     if (previous) {
       // Recently used: kept longest.

@@ -245,6 +245,7 @@ describe('parseUses', () => {
     ['some/action', { kind: 'repository', owner: 'some', repo: 'action', pinned: false }],
     ['some/action@11bd719', { kind: 'repository', pinned: false }],
     ['./.github/actions/setup', { kind: 'local', path: './.github/actions/setup', pinned: false }],
+    ['$/.github/workflows/build.yml', { kind: 'local', path: '$/.github/workflows/build.yml', pinned: false }],
     ['docker://alpine:3.20', { kind: 'docker', path: 'alpine', ref: '3.20', pinned: false }],
     ['docker://ghcr.io/acme/tool', { kind: 'docker', path: 'ghcr.io/acme/tool', pinned: false }],
     [`docker://alpine@sha256:${'ab'.repeat(32)}`, { kind: 'docker', path: 'alpine', pinned: true }],

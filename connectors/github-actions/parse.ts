@@ -115,7 +115,8 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/i;
 /** `uses:` as GitHub reads it (https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsuses). */
 export function parseUses(raw: string, at: Location, valueAt: Location): UsesRef {
   const value = raw.trim();
-  if (value.startsWith('./') || value.startsWith('../')) return { raw, kind: 'local', path: value, pinned: false, at, valueAt };
+  // `$/…` names a path in the repository itself too (zizmor reads it the same way; generated release workflows use it).
+  if (value.startsWith('./') || value.startsWith('../') || value.startsWith('$/')) return { raw, kind: 'local', path: value, pinned: false, at, valueAt };
   if (value.startsWith('docker://')) {
     const image = value.slice('docker://'.length);
     const digest = image.indexOf('@');
@@ -241,7 +242,7 @@ const GITHUB_TOKEN = /(?<![\w.-])github\s*\.\s*token(?![\w-])/gi;
  * The secret references in the expressions of one scalar's source text (`start` = the
  * offset of `source` in the file). Contexts are case-insensitive in GitHub expressions.
  */
-function refsIn(source: string, start: number): Array<Omit<SecretRef, 'at' | 'section'> & { offset: number }> {
+export function refsIn(source: string, start: number): Array<Omit<SecretRef, 'at' | 'section'> & { offset: number }> {
   const out: Array<Omit<SecretRef, 'at' | 'section'> & { offset: number }> = [];
   for (const m of source.matchAll(EXPRESSION)) {
     const body = m[1]!;

@@ -148,8 +148,8 @@ export function buildProgram(): Command {
         store?.saveScan(
           scan,
           outcome.findings.map((f) => {
-            const at = f.location ? undefined : locate(f);
-            return at ? { ...f, location: at } : f;
+            const at = locate(f);
+            return at === f.location ? f : { ...f, location: at };
           }),
         );
       } finally {

@@ -267,7 +267,7 @@ export function keywordStartsToken(pattern: string, keyword: string): boolean {
 }
 
 /** True when `pattern` has a `*`, `+` or `{n,}` outside character classes (a match of unbounded length). */
-export function hasUnboundedQuantifier(pattern: string): boolean {
+function hasUnboundedQuantifier(pattern: string): boolean {
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;

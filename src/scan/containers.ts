@@ -9,8 +9,13 @@ import { scanText } from './content.js';
 
 /** Occurrences found inside encoded containers of `text` (in addition to the plain scan). */
 export function expandContainers(text: string, path: string, ctx: ContentScanContext): SecretOccurrence[] {
-  if (/\.(ya?ml)$/i.test(path) && /^kind:\s*Secret\s*$/m.test(text)) return kubernetesSecretData(text, path, ctx);
+  if (mayHoldContainers(path) && /^kind:\s*Secret\s*$/m.test(text)) return kubernetesSecretData(text, path, ctx);
   return [];
+}
+
+/** Files whose containers (Kubernetes Secret `data`) need the whole document: never scanned as a partial delta. */
+export function mayHoldContainers(path: string): boolean {
+  return /\.(ya?ml)$/i.test(path);
 }
 
 /**

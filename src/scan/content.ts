@@ -41,8 +41,8 @@ export function looksBinary(buf: Uint8Array): boolean {
  */
 export function scanText(text: string, path: string, ctx: ContentScanContext, firstLine = 1, minStart = 0, bytes?: Uint8Array): SecretOccurrence[] {
   const matches = ctx.scanner.scan(text, path, bytes);
-  if (matches.length === 0) return [];
-  if (ctx.commit?.summary) ctx = { ...ctx, commit: { ...ctx.commit, summary: redactSecrets(ctx.commit.summary, ctx.scanner) } };
+  if (!matches.some((m) => m.start >= minStart)) return [];
+  if (ctx.commit?.summary) ctx = { ...ctx, commit: { ...ctx.commit, summary: safeSummary(ctx.commit.sha, ctx.commit.summary, ctx.scanner) } };
   const out: SecretOccurrence[] = [];
   let line = firstLine;
   let cursor = 0;
@@ -61,6 +61,19 @@ export function scanText(text: string, path: string, ctx: ContentScanContext, fi
     out.push(toOccurrence(m, path, ctx, line, utf8Column(text, lineStart, m.start), ALLOW_MARKERS.test(lineText)));
   }
   return out;
+}
+
+/** Redacted commit subjects by commit id (a commit's blobs with findings share it), a bounded number of them. */
+const summaries = new Map<string, string>();
+const SUMMARIES_KEPT = 10_000;
+
+function safeSummary(sha: string, summary: string, scanner: SecretScanner): string {
+  let safe = summaries.get(sha);
+  if (safe === undefined) {
+    if (summaries.size >= SUMMARIES_KEPT) summaries.clear();
+    summaries.set(sha, (safe = redactSecrets(summary, scanner)));
+  }
+  return safe;
 }
 
 /**

@@ -143,11 +143,13 @@ export class ScanPool {
    */
   async submit(task: ScanTask): Promise<{ result: Promise<ContentScanResult> }> {
     if (this.local) return { result: this.runLocal(task) };
-    while (Math.min(...this.load) + this.open.length >= IN_FLIGHT_PER_WORKER) {
+    for (;;) {
+      const least = Math.min(...this.load);
+      if (least === Infinity) throw new Error('every scan worker has crashed');
+      if (least + this.open.length < IN_FLIGHT_PER_WORKER) break;
       if (this.open.length > 0) this.flush();
       else await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    if (Math.min(...this.load) === Infinity) throw new Error('every scan worker has crashed');
     const id = this.nextId++;
     const result = new Promise<ContentScanResult>((resolve, reject) => this.pending.set(id, { resolve, reject, worker: -1 }));
     this.open.push({ id, task });

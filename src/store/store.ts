@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isListedInExport, listedInExports } from '../core/exports.js';
 import type { Credential, Finding, Grant, Identity, Inventory, Location, Recalled, SecretOccurrence } from '../core/model.js';
 import type { Severity } from '../core/severity.js';
@@ -249,6 +249,10 @@ export class Store {
       if (!o.handle || !JOINABLE_HANDLE.test(o.handle) || isListedInExport(listed, o)) continue;
       putOccurrence.run(o.handle, o.root, o.location.path, o.location.commit?.sha ?? '', JSON.stringify(o), scan.id, at);
     }
+    // A working tree scanned again is described by this scan alone: a key id removed from it since is no longer a
+    // leak there (what history holds stays: history does not change).
+    const forgetTree = this.db.prepare(`DELETE FROM key_occurrences WHERE root = ? AND commit_sha = '' AND scan_id <> ?`);
+    for (const t of scan.targets) if (t.connectors.includes('filesystem')) forgetTree.run(resolve(t.path), scan.id);
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));
     const grants = new Map<string, Grant[]>();
     for (const g of inventory.grants) {
@@ -265,7 +269,10 @@ export class Store {
       `INSERT INTO inventory_identities (id, identity, grants, scan_id, recorded_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET identity = excluded.identity, grants = excluded.grants, scan_id = excluded.scan_id, recorded_at = excluded.recorded_at`,
     );
+    // The accounts this scan describes: those of its AWS identities, so an account whose keys were all deleted
+    // since is cleaned too. Keys whose account cannot be told are never cleaned by another scan's account.
     const accounts = new Set<string>();
+    for (const i of inventory.identities) if (i.provider === 'aws') accounts.add(accountOf(i.id));
     const stored = new Set<string>();
     for (const c of inventory.credentials) {
       if (!c.handle || !JOINABLE_HANDLE.test(c.handle)) continue;
@@ -280,6 +287,7 @@ export class Store {
     }
     // An account scanned again is described by this scan alone: its keys that are gone were deleted.
     const forget = this.db.prepare('DELETE FROM inventory_keys WHERE account = ? AND scan_id <> ?');
+    accounts.delete('unknown');
     for (const account of accounts) forget.run(account, scan.id);
   }
 

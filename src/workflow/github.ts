@@ -1,6 +1,7 @@
 /** GitHub Actions specifics the workflow rules share: which action a step runs, what its token can write, which secrets a job can reach. */
 import type { Inventory, Location } from '../core/model.js';
-import type { NamedValue, SecretRef, UsesRef, WorkflowAttributes, WorkflowJob, WorkflowStep } from '../core/workflow.js';
+import { GITHUB_TOKEN_SECRET, type NamedValue, type SecretRef, type UsesRef, type WorkflowAttributes, type WorkflowJob, type WorkflowStep } from '../core/workflow.js';
+import { refsIn } from '../../connectors/github-actions/parse.js';
 import { isAutomaticToken, workflowsOf, type WorkflowItem } from './findings.js';
 
 /** Whether `uses` runs the action `owner/repo` (any ref, any sub-path), compared case-insensitively. */
@@ -14,13 +15,12 @@ export function input(step: WorkflowStep, name: string): NamedValue | undefined 
   return step.with.find((w) => w.name.toLowerCase() === wanted);
 }
 
-/** A value that reads a stored secret other than the automatic token (`secrets.X`, `secrets['X']`, `toJSON(secrets)`, `secrets[…]`). */
+/**
+ * A value that reads a stored secret other than the automatic token (`secrets.X`, `secrets['X']`, `toJSON(secrets)`,
+ * `secrets[…]`), in its `${{ }}` expressions: the connector's own reading of secret references.
+ */
 export function readsStoredSecret(value: string): boolean {
-  for (const m of value.matchAll(/\bsecrets\b\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*'([^']*)'\s*\])?/g)) {
-    const name = m[1] ?? m[2];
-    if (name === undefined || name.toUpperCase() !== 'GITHUB_TOKEN') return true;
-  }
-  return false;
+  return refsIn(value, 0).some((r) => r.kind !== 'github-token' && !(r.kind === 'named' && r.name?.toUpperCase() === GITHUB_TOKEN_SECRET));
 }
 
 /** What the automatic token of a job can write: its own `permissions:`, else the workflow's, else the repository default (unknown offline). */
