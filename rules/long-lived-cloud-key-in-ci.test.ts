@@ -132,6 +132,29 @@ describe('long-lived-cloud-key-in-ci: stays silent', () => {
     ).toEqual([]);
   });
 
+  it('on AWS-style keys for an S3-compatible store (an AWS_ENDPOINT_URL… in effect), while AWS keys beside it still fire', () => {
+    const findings = run(
+      lines(
+        'on: push',
+        'env: {AWS_ENDPOINT_URL_S3: "${{ vars.R2_ENDPOINT }}"}',
+        'jobs:',
+        '  mirror:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: aws s3 sync dist/ s3://mirror',
+        '        env:',
+        '          AWS_ACCESS_KEY_ID: ${{ secrets.R2_KEY_ID }}',
+        '          AWS_SECRET_ACCESS_KEY: ${{ secrets.R2_SECRET }}',
+        '  other:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: gcloud storage ls',
+        '        env: {GOOGLE_CREDENTIALS: "${{ secrets.GCP_KEY }}"}',
+      ),
+    );
+    expect(findings.map(brief)).toEqual([['.github/workflows/w.yml', 15, 15, 'gcp', 'GOOGLE_CREDENTIALS']]);
+  });
+
   it('on credentials minted during the run, non-secret names, and the fixture’s OIDC deploy', async () => {
     expect(
       run(

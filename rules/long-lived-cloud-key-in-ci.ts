@@ -50,11 +50,16 @@ function staticKeyInputs(step: WorkflowStep): { cloud: Cloud; keys: NamedValue[]
   return undefined;
 }
 
-function keyEnv(env: NamedValue[]): Map<Cloud, NamedValue[]> {
+/**
+ * Static keys in `env`. `inScope` is every env in effect there (workflow, job, step): AWS-style keys used where an
+ * `AWS_ENDPOINT_URL…` is set address an S3-compatible store (Cloudflare R2, MinIO…), where there is no AWS OIDC to use.
+ */
+function keyEnv(env: NamedValue[], inScope: NamedValue[][]): Map<Cloud, NamedValue[]> {
   const out = new Map<Cloud, NamedValue[]>();
+  const otherEndpoint = inScope.some((list) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL')));
   for (const e of env) {
     const cloud = KEY_ENV[e.name];
-    if (!cloud || !isStored(e.value)) continue;
+    if (!cloud || !isStored(e.value) || (cloud === 'aws' && otherEndpoint)) continue;
     out.set(cloud, [...(out.get(cloud) ?? []), e]);
   }
   return out;
@@ -82,7 +87,8 @@ nhi reports, at the key that carries it:
 
 One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`), at its first key, naming all of them.
 Composite actions are checked too. Not reported: the same actions logging in with \`role-to-assume\`,
-\`workload_identity_provider\` or \`client-id\` + \`tenant-id\` (federation); environment variables filled from a step's
+\`workload_identity_provider\` or \`client-id\` + \`tenant-id\` (federation); AWS-style keys where an
+\`AWS_ENDPOINT_URL…\` variable points them at an S3-compatible store (Cloudflare R2, MinIO), which has no AWS OIDC; environment variables filled from a step's
 outputs (credentials minted during the run); literal key values (the \`hardcoded-secret\` rule's concern).
 
 A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.`,
@@ -140,14 +146,14 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
           }),
         );
       };
-      for (const [cloud, keys] of keyEnv(workflow.env)) report(cloud, keys, 'The workflow-level env', ['env']);
+      for (const [cloud, keys] of keyEnv(workflow.env, [workflow.env])) report(cloud, keys, 'The workflow-level env', ['env']);
       for (const job of workflow.jobs) {
-        for (const [cloud, keys] of keyEnv(job.env)) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
+        for (const [cloud, keys] of keyEnv(job.env, [workflow.env, job.env])) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
         for (const step of job.steps) {
           const label = step.id ?? step.name ?? step.uses?.raw ?? 'run';
           const where = `Step ${step.index + 1} of job ${job.id}`;
           const fromInputs = staticKeyInputs(step);
-          const fromEnv = keyEnv(step.env);
+          const fromEnv = keyEnv(step.env, [workflow.env, job.env, step.env]);
           if (fromInputs) {
             const more = fromEnv.get(fromInputs.cloud) ?? [];
             fromEnv.delete(fromInputs.cloud);

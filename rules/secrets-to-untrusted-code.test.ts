@@ -189,6 +189,44 @@ describe('secrets-to-untrusted-code: stays silent', () => {
     ).toEqual([]);
   });
 
+  it('when what follows the checkout only drives the GitHub CLI (review, merge, status), in the same script or later steps', () => {
+    expect(
+      run(
+        lines(
+          'on: pull_request_target',
+          'permissions: {contents: write, pull-requests: write}',
+          'jobs:',
+          '  approve:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: |',
+          '          gh pr checkout ${{ github.event.pull_request.number }}',
+          '          gh pr status',
+          '          gh pr review --approve "$PR_URL"',
+          '        env: {GH_TOKEN: "${{ secrets.BOT_TOKEN }}", PR_URL: "${{ github.event.pull_request.html_url }}"}',
+          '      - run: echo "approved" && gh pr merge --auto --squash "$PR_URL"',
+          '        env: {GH_TOKEN: "${{ secrets.BOT_TOKEN }}", PR_URL: "${{ github.event.pull_request.html_url }}"}',
+        ),
+      ),
+    ).toEqual([]);
+    // …but an inert command chained to a build is not inert.
+    const chained = run(
+      lines(
+        'on: pull_request_target',
+        'permissions: {contents: write}',
+        'jobs:',
+        '  build:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: |',
+        '          gh pr checkout ${{ github.event.pull_request.number }}',
+        '          echo building && make',
+        '        env: {GH_TOKEN: "${{ secrets.BOT_TOKEN }}"}',
+      ),
+    );
+    expect(chained).toHaveLength(1);
+  });
+
   it('when the job holds no secret and a read-only token', () => {
     expect(
       run(

@@ -39,13 +39,28 @@ function untrustedCheckout(step: WorkflowStep): UntrustedCheckout | undefined {
   const lines = step.run.text.split('\n');
   const i = lines.findIndex((l) => SHELL_CHECKOUT.test(l));
   if (i < 0) return undefined;
-  const after = lines.slice(i + 1).some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  return { step, at: step.run.at, what: lines[i]!.trim(), runsInSameStep: after };
+  return { step, at: step.run.at, what: lines[i]!.trim(), runsInSameStep: runsWorkspaceCode(lines.slice(i + 1)) };
 }
 
-/** The first step after the checkout that runs code from the workspace: a `run:` script or a local action. */
+/**
+ * Commands that do not execute what the checkout brought: the GitHub CLI (`gh pr review`, `gh pr merge`…), output,
+ * navigation and git's read-only queries. Anything else may (a build, a test, an install with lifecycle scripts).
+ */
+const INERT_COMMAND = /^(?:gh|echo|printf|cd|pwd|export|set|exit|true|false|sleep|git\s+(?:status|log|diff|show|rev-parse|branch))(?:\s|$)/;
+
+/** Whether script lines run anything beyond inert commands (blank lines and comments aside). */
+function runsWorkspaceCode(lines: string[]): boolean {
+  return lines.some((l) => {
+    const line = l.trim();
+    if (line === '' || line.startsWith('#')) return false;
+    // Every command of the line (`a && b; c || d`) must be inert.
+    return line.split(/&&|\|\||;/).some((part) => part.trim() !== '' && !INERT_COMMAND.test(part.trim()));
+  });
+}
+
+/** The first step after the checkout that runs code from the workspace: a `run:` script (not only inert commands) or a local action. */
 function laterRun(job: WorkflowJob, from: UntrustedCheckout): WorkflowStep | undefined {
-  return job.steps.find((s) => s.index > from.step.index && (s.run !== undefined || s.uses?.kind === 'local'));
+  return job.steps.find((s) => s.index > from.step.index && ((s.run !== undefined && runsWorkspaceCode(s.run.text.split('\n'))) || s.uses?.kind === 'local'));
 }
 
 export default defineRule({
@@ -72,7 +87,8 @@ nhi reports a job of such a workflow that:
 The finding points at the checkout's \`ref\` (or \`repository\`) input, or at the \`run\` key of the script that checks out.
 
 Not reported: such workflows that label, comment or triage without checking out the pull request's code; a checkout of the
-base ref (no \`ref:\`, or \`ref: main\`); jobs whose token is read-only and which see no secret; third-party actions run
+base ref (no \`ref:\`, or \`ref: main\`); a checkout followed only by inert commands (the GitHub CLI — \`gh pr review\`,
+\`gh pr merge\` —, \`echo\`, \`cd\`, git's read-only queries); jobs whose token is read-only and which see no secret; third-party actions run
 after the checkout (nhi cannot tell which of them execute workspace code); artifacts downloaded from the triggering run
 (another path for untrusted data). A job-level \`if:\` (a label check, an author association) is not taken as a
 safeguard: labels can be added after the code changes.

@@ -134,6 +134,28 @@ describe('self-triggering-workflow: fires', () => {
 });
 
 describe('self-triggering-workflow: stays silent', () => {
+  it('on a push to its own repository by URL; not on a push into a clone of another repository', () => {
+    const findings = run(
+      lines(
+        'on: push',
+        'jobs:',
+        '  own:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '      - run: git push "https://x-access-token:${{ secrets.BOT_PAT }}@github.com/${{ github.repository }}" HEAD',
+        '  bench:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '      - run: |',
+        '          git clone "https://x-access-token:${{ secrets.BOT_PAT }}@github.com/acme/benchmark-data" data',
+        '          cd data && cp ../results.json . && git commit -am results && git push',
+      ),
+    );
+    expect(findings.map(brief)).toEqual([[W, 7, 9, 'push', 'medium']]);
+  });
+
   it('with GITHUB_TOKEN, with persist-credentials: false, and when the workflow does not listen to its own action', () => {
     expect(
       run(

@@ -26,6 +26,19 @@ const COMMENT_EVENTS: ReadonlySet<string> = new Set(['issue_comment', 'pull_requ
 
 type Loop = 'push' | 'comment' | 'workflow_dispatch' | 'repository_dispatch';
 
+/**
+ * A script that runs `git push` into this repository's checkout: not one that first clones another repository
+ * (a push into that clone, say a benchmark-data or gh-pages repository, does not start this workflow again),
+ * nor one that pushes to an explicit URL of another repository.
+ */
+function pushesHere(script: string): boolean {
+  const push = /\bgit\s+push\b([^\n;&|]*)/.exec(script);
+  if (!push) return false;
+  if (/\bgit\s+clone\b/.test(script.slice(0, push.index))) return false;
+  const target = push[1]!;
+  return !/(?:https?:\/\/|git@)/.test(target) || /\bgithub\.repository\b/.test(target);
+}
+
 const LOOP_TEXT: Record<Loop, string> = {
   push: 'pushes to the repository',
   comment: 'comments',
@@ -76,12 +89,12 @@ function hitsIn(job: WorkflowJob, events: Set<string>, self: { file: string; nam
       if (!isAction(checkout.uses, 'actions', 'checkout')) continue;
       const token = input(checkout, 'token');
       if (!token || !isBot(token.value) || input(checkout, 'persist-credentials')?.value.trim() === 'false') continue;
-      const pusher = job.steps.find((s) => s.index > checkout.index && ((s.run && /\bgit\s+push\b/.test(s.run.text)) || runsAny(s, PUSH_ACTIONS)));
+      const pusher = job.steps.find((s) => s.index > checkout.index && ((s.run && pushesHere(s.run.text)) || runsAny(s, PUSH_ACTIONS)));
       if (pusher) hits.push({ loop: 'push', step: pusher, at: token.at, how: `checks out with ${token.value.trim()} and pushes in step ${pusher.index + 1}`, confidence: 'medium' });
     }
     for (const step of job.steps) {
       if (hits.some((h) => h.loop === 'push' && h.step === step)) continue;
-      const pushes = (step.run && /\bgit\s+push\b/.test(step.run.text)) || runsAny(step, PUSH_ACTIONS);
+      const pushes = (step.run && pushesHere(step.run.text)) || runsAny(step, PUSH_ACTIONS);
       const at = pushes ? tokenKey(step, isBot) : undefined;
       if (at) hits.push({ loop: 'push', step, at, how: `pushes in step ${step.index + 1} with a token from secrets`, confidence: 'medium' });
     }
@@ -152,7 +165,7 @@ the \`env:\` key, or the \`run\` key when the script names the secret itself), a
   another \`repository\`, \`createDispatchEvent\` on \`context.repo\`, \`…/repos/\${{ github.repository }}/dispatches\`) with a
   secret token (confidence medium: nhi does not compare event types).
 
-A GitHub App token minted in the job by \`actions/create-github-app-token\` counts like a secret. Not reported: the same
+A GitHub App token minted in the job by \`actions/create-github-app-token\` counts like a secret. Not reported: a \`git push\` into a clone of another repository (the script clones it first), or to another repository's URL; the same
 actions with \`GITHUB_TOKEN\`/\`github.token\`; pushes, comments and dispatches in workflows that do not listen to that event;
 \`actions/checkout\` with \`persist-credentials: false\`. One finding per job and kind of loop.
 
