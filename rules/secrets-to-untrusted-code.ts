@@ -54,8 +54,16 @@ function runsWorkspaceCode(lines: string[]): boolean {
     const line = l.trim();
     if (line === '' || line.startsWith('#')) return false;
     // Every command of the line (`a && b; c || d`) must be inert.
-    return line.split(/&&|\|\||;/).some((part) => part.trim() !== '' && !INERT_COMMAND.test(part.trim()));
+    return line.split(/&&|\|\||;/).some((part) => !isInert(part));
   });
+}
+
+/** One command: shell keywords (`if`, `then`, `fi`…) aside, an inert command, or a test (`[ … ]`) whose `$(…)` are inert. */
+function isInert(part: string): boolean {
+  const command = part.trim().replace(/^(?:(?:if|then|else|elif|fi|do|done|while|until|!)(?:\s+|$))+/, '');
+  if (command === '') return true;
+  if (/^(?:\[\[?|test)(?:\s|$)/.test(command)) return [...command.matchAll(/\$\(\s*([^)\s]+)/g)].every((m) => INERT_COMMAND.test(`${m[1]} `));
+  return INERT_COMMAND.test(command);
 }
 
 /** The first step after the checkout that runs code from the workspace: a `run:` script (not only inert commands) or a local action. */
