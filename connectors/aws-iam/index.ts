@@ -8,20 +8,11 @@
 import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { normalizeAccount } from './normalize.js';
-import { discoverExports, loadAccounts, type ExportFile } from './offline.js';
+import { FolderDiscovery } from '../filesystem/index.js';
+import { discoverExports, loadAccounts } from './offline.js';
 
-/** Discovery done by `applies`, reused by `collect` so a folder is walked once per scan. */
-const discovered = new Map<string, Promise<ExportFile[]>>();
-
-function discover(root: string, options: ScanOptions): Promise<ExportFile[]> {
-  let pending = discovered.get(root);
-  if (!pending) {
-    // Walk problems (unreadable folders, symlink loops) are the filesystem connector's to report.
-    pending = discoverExports(root, { warn: () => {} }, options);
-    discovered.set(root, pending);
-  }
-  return pending;
-}
+/** Discovery done by `applies`, reused by `collect`: once per folder and scan. */
+const discovery = new FolderDiscovery(discoverExports, (files) => files.length === 0);
 
 /** Owner tag keys from the scan's config (nhi.config.yml), else the documented defaults. */
 function ownerTagKeys(ctx: ConnectorContext): string[] {
@@ -58,22 +49,14 @@ export const awsIamConnector: Connector = {
     if (target.live === 'aws') return options.aws !== undefined;
     // Diff-only scans (pre-commit, pull requests) are about code, not an account's inventory.
     if (options.staged || options.since) return false;
-    try {
-      const files = await discover(target.root, options);
-      if (files.length === 0) discovered.delete(target.root);
-      return files.length > 0;
-    } catch {
-      discovered.delete(target.root);
-      return false;
-    }
+    return discovery.any(target.root, options);
   },
   async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
     if (target.live === 'aws') {
       yield* collectLiveAccounts(ctx);
       return;
     }
-    const files = await discover(target.root, ctx.options);
-    discovered.delete(target.root);
+    const files = await discovery.get(target.root, ctx.options);
     const accounts = await loadAccounts(files, ctx);
     const keys = ownerTagKeys(ctx);
     for (const exp of accounts) {

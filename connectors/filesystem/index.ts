@@ -126,6 +126,37 @@ export async function* walkShared(root: string, options: ScanOptions, ctx: Pick<
   walks.set(root, paths);
 }
 
+/**
+ * What a connector finds under a folder (its workflows, its exports), looked for once per folder and scan: `applies`
+ * looks, `collect` reuses the answer. Keyed by the scan's options object, like `walkShared`, so a later scan looks again.
+ * Walk problems are not reported here: they are the filesystem connector's to report.
+ */
+export class FolderDiscovery<T> {
+  private readonly byScan = new WeakMap<ScanOptions, Map<string, Promise<T>>>();
+
+  constructor(
+    private readonly find: (root: string, ctx: Pick<ConnectorContext, 'warn'>, options: ScanOptions) => Promise<T>,
+    private readonly isEmpty: (found: T) => boolean,
+  ) {}
+
+  get(root: string, options: ScanOptions): Promise<T> {
+    let found = this.byScan.get(options);
+    if (!found) this.byScan.set(options, (found = new Map()));
+    let pending = found.get(root);
+    if (!pending) found.set(root, (pending = this.find(root, { warn: () => {} }, options)));
+    return pending;
+  }
+
+  /** Whether the folder holds anything for the connector (an unreadable one holds nothing). */
+  async any(root: string, options: ScanOptions): Promise<boolean> {
+    try {
+      return !this.isEmpty(await this.get(root, options));
+    } catch {
+      return false;
+    }
+  }
+}
+
 export const filesystemConnector: Connector = {
   id: 'filesystem',
   description: 'Files in a folder (honours .gitignore and .nhiignore), streamed when large',

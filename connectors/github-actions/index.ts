@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
 import type { Identity } from '../../src/core/model.js';
 import { COMPOSITE_ACTION, WORKFLOW } from '../../src/core/workflow.js';
-import { walk, walkShared } from '../filesystem/index.js';
+import { FolderDiscovery, walk, walkShared } from '../filesystem/index.js';
 import { CODEOWNERS_PLACES, ownersOf, parseCodeowners, type Codeowners } from './codeowners.js';
 import { parseGithubActionsFile, type GithubActionsFileKind } from './parse.js';
 
@@ -104,18 +104,8 @@ async function loadCodeowners(found: Discovered['codeowners']): Promise<Map<stri
   return out;
 }
 
-/** Discovery done by `applies`, reused by `collect`, so a folder is walked once for this connector. */
-const discovered = new Map<string, Promise<Discovered>>();
-
-function discover(root: string, options: ScanOptions): Promise<Discovered> {
-  let pending = discovered.get(root);
-  if (!pending) {
-    // Walk problems (unreadable folders, symlink loops) are the filesystem connector's to report.
-    pending = discoverActionsFiles(root, { warn: () => {} }, options);
-    discovered.set(root, pending);
-  }
-  return pending;
-}
+/** Discovery done by `applies`, reused by `collect`: once per folder and scan. */
+const discovery = new FolderDiscovery(discoverActionsFiles, (found) => found.files.length === 0);
 
 export async function* collectActionsFiles(found: Discovered, ctx: Pick<ConnectorContext, 'warn' | 'options'>): AsyncIterable<InventoryItem> {
   const codeowners = await loadCodeowners(found.codeowners);
@@ -159,18 +149,10 @@ export const githubActionsConnector: Connector = {
   async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
     // Diff-only scans (pre-commit, pull requests) judge added lines, not whole definitions.
     if (options.staged || options.since) return false;
-    try {
-      const found = await discover(target.root, options);
-      if (found.files.length === 0) discovered.delete(target.root);
-      return found.files.length > 0;
-    } catch {
-      discovered.delete(target.root);
-      return false;
-    }
+    return discovery.any(target.root, options);
   },
   async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discover(target.root, ctx.options);
-    discovered.delete(target.root);
+    const found = await discovery.get(target.root, ctx.options);
     yield* collectActionsFiles(found, ctx);
   },
 };

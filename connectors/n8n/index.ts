@@ -19,7 +19,7 @@ import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarge
 import type { Credential, Identity, OwnerClaim } from '../../src/core/model.js';
 import { N8N_CREDENTIAL, type N8nCredentialAttributes } from '../../src/core/n8n.js';
 import { WORKFLOW } from '../../src/core/workflow.js';
-import { walk, walkShared, type WalkEntry } from '../filesystem/index.js';
+import { FolderDiscovery, walk, walkShared, type WalkEntry } from '../filesystem/index.js';
 import { parseN8nFile, type ParsedWorkflow } from './parse.js';
 
 export const SOURCE = 'n8n';
@@ -152,35 +152,18 @@ export async function* collectN8nFiles(files: N8nFile[], scope: string, ctx: Pic
   }
 }
 
-/** Discovery done by `applies`, reused by `collect`. */
-const discovered = new Map<string, Promise<N8nFile[]>>();
-
-function discover(root: string, options: ScanOptions): Promise<N8nFile[]> {
-  let pending = discovered.get(root);
-  if (!pending) {
-    pending = discoverN8nFiles(root, { warn: () => {} }, options);
-    discovered.set(root, pending);
-  }
-  return pending;
-}
+/** Discovery done by `applies`, reused by `collect`: once per folder and scan. */
+const discovery = new FolderDiscovery(discoverN8nFiles, (found) => found.length === 0);
 
 export const n8nConnector: Connector = {
   id: SOURCE,
   description: 'n8n workflow exports (nodes, triggers, webhooks, credentials referenced, active flag; owners from tags) and credential exports (metadata only)',
   async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
     if (options.staged || options.since) return false;
-    try {
-      const found = await discover(target.root, options);
-      if (found.length === 0) discovered.delete(target.root);
-      return found.length > 0;
-    } catch {
-      discovered.delete(target.root);
-      return false;
-    }
+    return discovery.any(target.root, options);
   },
   async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discover(target.root, ctx.options);
-    discovered.delete(target.root);
+    const found = await discovery.get(target.root, ctx.options);
     yield* collectN8nFiles(found, target.display, ctx);
   },
 };
