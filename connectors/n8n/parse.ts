@@ -283,6 +283,7 @@ function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedW
     stickyNotes,
     tags: tagsOf(r, r.value(map, 'tags')),
     nodes,
+    connections: [],
     literalCredentials,
   };
   if (workflowId !== undefined && workflowId !== '') n8n.workflowId = workflowId;

@@ -35,6 +35,8 @@ export interface N8nWorkflowDetails {
   /** Tag names as written (`tags: [{ name }]` or `tags: ["name"]`). */
   tags: string[];
   nodes: N8nNode[];
+  /** `connections`: each `main` edge, from the source node's name to the target's (other connection types, such as AI tools, too). */
+  connections: Array<{ from: string; to: string }>;
   /** Header, query and URL parameters of HTTP Request nodes whose value is a literal credential. */
   literalCredentials: N8nLiteralCredential[];
 }
@@ -55,6 +57,15 @@ export interface N8nNode {
   /** Webhooks: `parameters.path` and `parameters.httpMethod`, when written. */
   webhookPath?: string;
   httpMethod?: string;
+  /** `parameters.resource` and `parameters.operation` when written as literals (`user` / `invite` on the GitHub node). */
+  resource?: string;
+  operation?: string;
+  /**
+   * HTTP Request nodes: `parameters.url` reduced to scheme, host and path: no user info, query or fragment
+   * (where literal credentials hide). An expression (`=https://{{ $json.host }}/x`) is kept as written after
+   * the `=`, reduced the same way. `at` is the value.
+   */
+  url?: { value: string; at: Location };
   /** `credentials: { "<credentialType>": { id, name } }` (old exports: `{ "<credentialType>": "<name>" }`). */
   credentials: N8nCredentialRef[];
 }

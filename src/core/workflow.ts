@@ -24,8 +24,15 @@ export const WORKFLOW = 'workflow';
 /** `Identity.kind` of a reusable step sequence (a GitHub composite action). */
 export const COMPOSITE_ACTION = 'composite-action';
 
-/** `n8n`: an n8n workflow export (connectors/n8n): no jobs, env or secrets context; its nodes are in `n8n`. */
-export type WorkflowPlatform = 'github-actions' | 'n8n';
+/**
+ * - `github-actions`: connectors/github-actions;
+ * - `gitlab-ci`: a `.gitlab-ci.yml` with its local includes merged in (connectors/gitlab-ci): each job's
+ *   `before_script`, `script` and `after_script` are its steps (`run`), its `variables:` its `env`; there is
+ *   no token `permissions:` (GitLab's CI_JOB_TOKEN has fixed powers); Locations name the file each part
+ *   was read from, which for an included part is the included file;
+ * - `n8n`: an n8n workflow export (connectors/n8n): no jobs, env or secrets context; its nodes are in `n8n`.
+ */
+export type WorkflowPlatform = 'github-actions' | 'gitlab-ci' | 'n8n';
 
 export interface WorkflowAttributes {
   platform: WorkflowPlatform;
@@ -44,11 +51,41 @@ export interface WorkflowAttributes {
   allowedLines?: number[];
   /** n8n workflows only: nodes, credentials referenced, active flag (src/core/n8n.ts). */
   n8n?: N8nWorkflowDetails;
+  /** GitLab CI only: every `include:` entry, of the file and of the local files it includes, in reading order. */
+  includes?: WorkflowInclude[];
+  /** GitLab CI only: the files read to build it (the `.gitlab-ci.yml` first, then local includes), relative to the scanned root. */
+  files?: string[];
+}
+
+/**
+ * One GitLab CI `include:` entry (https://docs.gitlab.com/ci/yaml/#include). Only `local` ones are read
+ * (from the same checkout); the others are recorded, never fetched.
+ */
+export interface WorkflowInclude {
+  kind: 'local' | 'remote' | 'project' | 'template' | 'component';
+  /** The path, URL, `group/project` (with its `file`s after a colon), template name or component address, as written. */
+  raw: string;
+  /** `project:` `ref:`, or the version after `@` of a component. */
+  ref?: string;
+  /**
+   * Pinned to immutable content: a 40-hex commit SHA ref (project, component), or a remote URL with an
+   * `integrity:` hash. Local includes and GitLab's own templates are not "pinned" (they need not be).
+   */
+  pinned: boolean;
+  /** For `local`: whether the file(s) were found and read. */
+  resolved?: boolean;
+  /** The entry (its key, or the list item). */
+  at: Location;
 }
 
 export interface WorkflowTrigger {
-  /** Event name as written: `push`, `pull_request_target`, `workflow_call`… */
+  /**
+   * Event name as written: `push`, `pull_request_target`, `workflow_call`… For GitLab CI, the pipeline
+   * source (`push`, `merge_request_event`, `schedule`, `web`, `api`, `trigger`, `pipeline`, `parent_pipeline`…).
+   */
   event: string;
+  /** Not written in the file: the platform's default (a GitLab pipeline with no `workflow: rules` runs on every push). */
+  implicit?: boolean;
   /** The event's key (or its item in `on: [a, b]`, or the `on:` value when it is a single name). */
   at: Location;
 }
@@ -117,8 +154,16 @@ export interface WorkflowJob {
   at: Location;
   /** Job-level `permissions:`; absent when the job has none (it then gets the workflow's, else the default). */
   permissions?: TokenPermissions;
-  /** `environment:` name (`environment: prod` or `environment: { name: prod }`). */
+  /**
+   * `environment:` name (`environment: prod` or `environment: { name: prod }`). Where a platform puts its
+   * deployment protection (GitHub required reviewers, GitLab protected environments and approvals);
+   * whether the named environment is protected is not in the file.
+   */
   environment?: { name: string; at: Location };
+  /** GitLab CI: `when: manual` (a person starts the job), with its Location; other `when:` values are not kept. */
+  manual?: Location;
+  /** GitLab CI: `id_tokens:` (OIDC ID tokens the job requests), name → `aud` value. */
+  idTokens?: NamedValue[];
   /** A job that calls a reusable workflow (`jobs.<id>.uses`). */
   uses?: UsesRef;
   /** `secrets: inherit` on a reusable-workflow call: the key's Location. */
@@ -149,10 +194,17 @@ export interface WorkflowStep {
  * - `named`: `secrets.X` or `secrets['X']`;
  * - `whole-context`: the context itself as a value (`toJSON(secrets)`, `secrets` passed to a function);
  * - `dynamic`: `secrets[<expression>]`, which needs every secret at hand to be evaluated;
- * - `github-token`: the automatic token through `github.token` (`secrets.GITHUB_TOKEN` is `named`).
+ * - `github-token`: the automatic token through `github.token` (`secrets.GITHUB_TOKEN` is `named`);
+ * - `job-token`: GitLab's automatic `CI_JOB_TOKEN`.
+ *
+ * GitLab CI has no secrets context: a `named` reference there is `$NAME` / `${NAME}` of a variable that
+ * the file does not define, that GitLab does not predefine, and whose name reads like a credential
+ * (`…TOKEN`, `…SECRET…`, `…PASSWORD`, `…KEY`…): a project or group CI/CD variable holding a secret.
+ * `expression` is the reference as written; a job's `secrets:` entries (Vault, cloud secret managers)
+ * are `named` with section `secrets`.
  */
 export interface SecretRef {
-  kind: 'named' | 'whole-context' | 'dynamic' | 'github-token';
+  kind: 'named' | 'whole-context' | 'dynamic' | 'github-token' | 'job-token';
   /** The secret's name for `named` (as written), else absent. */
   name?: string;
   /** The whole `${{ … }}` expression as written. */

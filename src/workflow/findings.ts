@@ -43,21 +43,23 @@ export function where(at: Location): string {
   return `${at.path}:${at.line}:${at.column}`;
 }
 
-/** The automatic GITHUB_TOKEN, however it is read: its power is the token permissions, not a stored secret. */
+/** The automatic job token (GITHUB_TOKEN however it is read, GitLab's CI_JOB_TOKEN): its power is the platform's, not a stored secret. */
 export function isAutomaticToken(ref: SecretRef): boolean {
-  return ref.kind === 'github-token' || (ref.kind === 'named' && ref.name?.toUpperCase() === GITHUB_TOKEN_SECRET);
+  return ref.kind === 'github-token' || ref.kind === 'job-token' || (ref.kind === 'named' && ref.name?.toUpperCase() === GITHUB_TOKEN_SECRET);
 }
 
 /** `secrets.X`, `toJSON(secrets)`, `secrets[…]`, `github.token`: how a reference reads in a message. */
 export function describeRef(ref: SecretRef): string {
   switch (ref.kind) {
     case 'named':
-      return `secrets.${ref.name}`;
+      return ref.expression.startsWith('$') && !ref.expression.startsWith('${{') ? ref.expression : `secrets.${ref.name}`;
     case 'whole-context':
       return 'the whole secrets context';
     case 'dynamic':
       return 'secrets[…]';
     case 'github-token':
       return 'github.token';
+    case 'job-token':
+      return 'CI_JOB_TOKEN';
   }
 }
