@@ -62,6 +62,22 @@ describe('nhi scan over GitHub Actions workflows', () => {
     expect(json.stderr).toContain('.github/workflows/broken.yml: invalid YAML at line 5, column 1');
   });
 
+  it('summarises what it scanned in the JSON report: workflows by platform and kind, files, warnings by source', () => {
+    const report = JSON.parse(json.stdout);
+    // Six workflows parse (broken.yml and labels.yml do not); tools/release-notes is a node20 action, not a composite one.
+    const github = { 'composite-action': 1, workflow: 6 };
+    expect(report.inventory).toEqual({
+      identities: { total: 7, byProvider: { github } },
+      credentials: { total: 0, byProvider: {} },
+      grants: 0,
+      secretOccurrences: { total: 0, byDetector: {} },
+      workflows: { total: 7, byPlatform: { 'github-actions': github } },
+      files: report.scan.stats.files,
+      warnings: { total: 2, bySource: { 'github-actions': { 'parse-error': 2 } } },
+    });
+    expect(report.inventory.files).toBeGreaterThanOrEqual(9);
+  });
+
   it('reports each finding in JSON with the exact line and column of the offending key, and nothing else', () => {
     const findings: JsonFinding[] = JSON.parse(json.stdout).findings;
     expect(findings.map((f) => key(f.ruleId, f.location!.path, f.location!.line, f.location!.column)).sort()).toEqual(EXPECTED.map((e) => key(...e)).sort());

@@ -1,5 +1,6 @@
 import type { Finding, Location } from '../core/model.js';
 import { TOOL } from '../version.js';
+import { summarizeInventory } from './inventory.js';
 import { findingLocator } from './locate.js';
 import type { ScanOutcome } from './outcome.js';
 import { countBySeverity } from './outcome.js';
@@ -51,6 +52,8 @@ export function jsonReport(outcome: ScanOutcome): string {
       failOn: outcome.failOn,
       failed: outcome.failed,
     },
+    // Added in schema version 1: what was scanned, as counts (src/report/inventory.ts).
+    inventory: summarizeInventory(scan.inventory, scan.warnings, scan.stats.files),
     findings: findings.map((f) => toPublicFinding(f, locate(f))),
   };
   return JSON.stringify(report, null, 2) + '\n';
