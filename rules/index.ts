@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import accessChangingWorkflowWithoutReview from './access-changing-workflow-without-review.js';
 import adminPrivileges from './admin-privileges.js';
 import credentialsExposure from './credentials-exposure.js';
 import hardcodedSecret from './hardcoded-secret.js';
@@ -25,7 +26,7 @@ import unusedRole from './unused-role.js';
 import workflowExcessivePermissions from './workflow-excessive-permissions.js';
 
 /** Every rule nhi runs. A test checks this list against the files in this folder. */
-export const RULES: readonly Rule[] = [hardcodedSecret, leakedLiveCredential, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject, workflowExcessivePermissions, secretsInherit, unpinnedActionWithSecrets, secretsToUntrustedCode, longLivedCloudKeyInCi, selfTriggeringWorkflow, n8nCredentialInParameters, n8nUnauthenticatedWebhook, n8nMissingCredential, undocumentedWorkflow, unownedWorkflow];
+export const RULES: readonly Rule[] = [hardcodedSecret, leakedLiveCredential, unrotatedCredential, unusedCredential, multipleActiveKeys, rootAccessKey, unownedIdentity, unusedRole, adminPrivileges, privilegeEscalation, credentialsExposure, trustAnyPrincipal, oidcTrustWithoutSubject, workflowExcessivePermissions, secretsInherit, unpinnedActionWithSecrets, secretsToUntrustedCode, longLivedCloudKeyInCi, selfTriggeringWorkflow, accessChangingWorkflowWithoutReview, n8nCredentialInParameters, n8nUnauthenticatedWebhook, n8nMissingCredential, undocumentedWorkflow, unownedWorkflow];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);
