@@ -35,6 +35,8 @@ export function ownerEvidence(identity: Identity): Record<string, string> {
 
 /** Whether a finding at `at` sits on a line marked `nhi:allow` (reported only with --no-inline-allow). */
 export function inlineAllowed(workflow: WorkflowAttributes, at: Location): boolean {
+  // `allowedLines` are the definition file's (for GitLab, the .gitlab-ci.yml, the first of `files`), not an included file's.
+  if (workflow.files && workflow.files.length > 0 && at.path !== workflow.files[0]) return false;
   return workflow.allowedLines?.includes(at.line) ?? false;
 }
 

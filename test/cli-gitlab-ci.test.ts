@@ -1,0 +1,68 @@
+/**
+ * `nhi scan` over GitLab CI pipelines, end to end through the built CLI: test/fixtures/gitlab-ci holds a
+ * repository whose pipeline includes `.gitlab/ci/*.yml` (shop), one whose include is missing (legacy) and a
+ * broken `.gitlab-ci.yml` (broken). What the workflow rules make of the pipelines is their tests' business;
+ * here: the connector is picked, the pipelines are in the inventory, each problem file gives one warning,
+ * and every finding points at a line that exists.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from './helpers/cli.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/gitlab-ci', import.meta.url));
+
+interface JsonFinding {
+  ruleId: string;
+  location?: { path: string; line: number; column: number };
+  resource?: { id: string; kind: string; provider: string };
+}
+
+describe('nhi scan over GitLab CI pipelines', () => {
+  let json: CliRun;
+  let table: CliRun;
+
+  beforeAll(() => {
+    json = runCli(['scan', FIXTURE, '--no-store', '--format', 'json']);
+    table = runCli(['scan', FIXTURE, '--no-store']);
+  });
+
+  it('picks the pipelines up by itself and warns once about the broken file and the missing include', () => {
+    expect([0, 1]).toContain(json.status);
+    const report = JSON.parse(json.stdout);
+    expect(report.scan.targets).toEqual([{ path: FIXTURE, connectors: ['filesystem', 'gitlab-ci'] }]);
+    expect(report.scan.warnings).toEqual([
+      { kind: 'parse-error', source: 'gitlab-ci', path: 'broken/.gitlab-ci.yml', message: expect.stringMatching(/^invalid YAML at line 6, column 1: /) },
+      { kind: 'not-found', source: 'gitlab-ci', path: 'legacy/.gitlab-ci.yml', message: 'include at line 1, column 10: local include "/ci/common.yml" not found' },
+    ]);
+    expect(json.stderr).toContain('broken/.gitlab-ci.yml: invalid YAML at line 6, column 1');
+    expect(report.inventory.identities.byProvider).toEqual({ gitlab: { workflow: 2 } });
+    expect(report.inventory.workflows.byPlatform).toEqual({ 'gitlab-ci': { workflow: 2 } });
+  });
+
+  it('locates every finding on an existing line of the file it names', () => {
+    const findings: JsonFinding[] = JSON.parse(json.stdout).findings;
+    for (const f of findings) {
+      if (!f.location) continue;
+      const text = readFileSync(join(FIXTURE, f.location.path), 'utf8').split('\n');
+      expect(f.location.line, `${f.ruleId} ${f.location.path}:${f.location.line}`).toBeLessThanOrEqual(text.length);
+      expect(f.location.column).toBeLessThanOrEqual(text[f.location.line - 1]!.length + 1);
+      if (f.resource?.provider === 'gitlab') expect(f.resource).toMatchObject({ kind: 'workflow' });
+    }
+  });
+
+  it('prints the table without crashing', () => {
+    expect([0, 1]).toContain(table.status);
+    expect(table.stderr).toContain('legacy/.gitlab-ci.yml: include at line 1, column 10');
+  });
+
+  it('reads a .gitlab-ci.yml named directly, with its includes', () => {
+    const run = runCli(['scan', join(FIXTURE, 'shop', '.gitlab-ci.yml'), '--no-store', '--format', 'json']);
+    expect([0, 1]).toContain(run.status);
+    const report = JSON.parse(run.stdout);
+    expect(report.scan.targets[0].connectors).toContain('gitlab-ci');
+    expect(report.scan.warnings).toEqual([]);
+    expect(report.inventory.workflows.byPlatform).toEqual({ 'gitlab-ci': { workflow: 1 } });
+  });
+});
