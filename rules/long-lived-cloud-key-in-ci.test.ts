@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/model.js';
-import { fixtureInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
+import { fixtureInventory, gitlabInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
 import rule from './long-lived-cloud-key-in-ci.js';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -176,5 +176,69 @@ describe('long-lived-cloud-key-in-ci: stays silent', () => {
     ).toEqual([]);
     const { inventory } = await fixtureInventory();
     expect(rule.evaluate(inventory, ruleCtx()).filter((f) => f.location?.path === '.github/workflows/deploy-oidc.yml')).toEqual([]);
+  });
+});
+
+describe('long-lived-cloud-key-in-ci on GitLab CI', () => {
+  const loc = (f: Finding) => [f.location?.path, f.location?.line, f.location?.column, f.evidence?.job ?? '', f.evidence?.keys];
+
+  it('fires on static key variables a job reads or sets from CI/CD variables, in the file each came from', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'include:',
+        '  - local: ci/deploy.yml',
+        'variables:',
+        '  GOOGLE_CREDENTIALS: $GCP_DEPLOY_KEY_JSON',
+        'test:',
+        '  script:',
+        '    - npm test',
+        '',
+      ].join('\n'),
+      'ci/deploy.yml': [
+        'deploy:',
+        '  script:',
+        '    - aws configure set aws_secret_access_key "$AWS_SECRET_ACCESS_KEY"',
+        '    - aws s3 sync dist/ s3://bucket/',
+        'az:',
+        '  variables:',
+        '    ARM_CLIENT_SECRET: ${AZ_SP_SECRET}',
+        '  script:',
+        '    - terraform apply -auto-approve',
+        '',
+      ].join('\n'),
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map(loc)).toEqual([
+      ['.gitlab-ci.yml', 4, 3, '', 'GOOGLE_CREDENTIALS'],
+      ['ci/deploy.yml', 3, 48, 'deploy', 'AWS_SECRET_ACCESS_KEY'],
+      ['ci/deploy.yml', 7, 5, 'az', 'ARM_CLIENT_SECRET'],
+    ]);
+    expect(findings[1]!.message).toContain('id_tokens');
+  });
+
+  it('stays silent on jobs with id_tokens, S3-compatible endpoints, literal values and names nothing reads', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'oidc:',
+        '  id_tokens:',
+        '    AWS_ID_TOKEN:',
+        '      aud: sts.amazonaws.com',
+        '  script:',
+        '    - aws sts assume-role-with-web-identity --web-identity-token "$AWS_ID_TOKEN" --role-arn "$ROLE_ARN"',
+        '    - echo "$AWS_SECRET_ACCESS_KEY" > /dev/null',
+        'r2:',
+        '  variables:',
+        '    AWS_ENDPOINT_URL_S3: https://example.r2.cloudflarestorage.com',
+        '  script:',
+        '    - aws s3 cp out.tgz "s3://artifacts/" # keys: $AWS_SECRET_ACCESS_KEY',
+        'build:',
+        '  variables:',
+        '    AWS_REGION: eu-west-1',
+        '  script:',
+        '    - aws s3 ls',
+        '',
+      ].join('\n'),
+    });
+    expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { buildFinding, defineRule } from '../src/engine/rule.js';
 import type { Finding } from '../src/core/model.js';
-import type { NamedValue, WorkflowJob, WorkflowStep } from '../src/core/workflow.js';
-import { describeWorkflow, inlineAllowed, ownerEvidence, resourceOf } from '../src/workflow/findings.js';
-import { githubWorkflowsOf, input, isAction, readsStoredSecret } from '../src/workflow/github.js';
+import type { NamedValue, SecretRef, WorkflowAttributes, WorkflowJob, WorkflowStep } from '../src/core/workflow.js';
+import { describeWorkflow, inlineAllowed, ownerEvidence, resourceOf, workflowsOf } from '../src/workflow/findings.js';
+import { input, isAction, readsStoredSecret } from '../src/workflow/github.js';
 
 type Cloud = 'aws' | 'gcp' | 'azure';
 
@@ -25,6 +25,22 @@ const KEY_ENV: Record<string, Cloud> = {
   AZURE_CLIENT_SECRET: 'azure',
   ARM_CLIENT_SECRET: 'azure',
 };
+
+/**
+ * GitLab CI: the same names, plus \`GOOGLE_APPLICATION_CREDENTIALS\`, which GitLab projects commonly set as a *file*
+ * CI/CD variable holding the service-account JSON key (with \`id_tokens\` the job writes a federation config instead,
+ * and is not reported).
+ */
+const GITLAB_KEY_ENV: Record<string, Cloud> = { ...KEY_ENV, GOOGLE_APPLICATION_CREDENTIALS: 'gcp' };
+
+const GITLAB_OIDC_INSTEAD: Record<Cloud, string> = {
+  aws: '`id_tokens:` with an IAM role trusting GitLab’s OIDC provider (aws sts assume-role-with-web-identity)',
+  gcp: '`id_tokens:` with workload identity federation (gcloud iam workload-identity-pools create-cred-config)',
+  azure: '`id_tokens:` with a federated credential (az login --federated-token)',
+};
+
+/** A GitLab variable value that expands another variable (\`$PROD_AWS_KEY\`, \`\${X}\`): a CI/CD variable stored in the project or group. */
+const GITLAB_EXPANSION = /(?<!\$)\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)/;
 
 /** A value taken from the secrets or variables context: a stored, static value (not one minted during the run). */
 function isStored(value: string): boolean {
@@ -85,7 +101,13 @@ nhi reports, at the key that carries it:
 - **Azure**: \`creds\` of \`azure/login\` (a JSON document with a \`clientSecret\`) taken from \`secrets\`, \`vars\`, an input, or
   written with a \`clientSecret\`; \`AZURE_CLIENT_SECRET\` or \`ARM_CLIENT_SECRET\` in \`env:\` from \`secrets\`/\`vars\`.
 
-One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`), at its first key, naming all of them.
+GitLab CI supports the same federation through \`id_tokens:\`. In a \`.gitlab-ci.yml\` (and its local includes) nhi reports,
+per job that requests no \`id_tokens\`, the same variables (and \`GOOGLE_APPLICATION_CREDENTIALS\`, commonly a file variable
+holding a service-account JSON key) set in \`variables:\` from another CI/CD variable (\`AWS_SECRET_ACCESS_KEY: $PROD_AWS_SECRET\`),
+or read by the job's scripts (\`$AWS_SECRET_ACCESS_KEY\`), which makes them project or group CI/CD variables. Keys that are
+CI/CD variables no script names are not visible in the file and not reported.
+
+One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`; a GitLab job), at its first key, naming all of them.
 Composite actions are checked too. Not reported: the same actions logging in with \`role-to-assume\`,
 \`workload_identity_provider\` or \`client-id\` + \`tenant-id\` (federation); AWS-style keys where an
 \`AWS_ENDPOINT_URL…\` variable points them at an S3-compatible store (Cloudflare R2, MinIO), which has no AWS OIDC; environment variables filled from a step's
@@ -118,7 +140,9 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
   ],
   evaluate(inventory) {
     const findings: Finding[] = [];
-    for (const { identity, workflow } of githubWorkflowsOf(inventory, { actions: true })) {
+    for (const { identity, workflow } of workflowsOf(inventory, { actions: true })) {
+      if (workflow.platform !== 'github-actions' && workflow.platform !== 'gitlab-ci') continue;
+      const gitlab = workflow.platform === 'gitlab-ci';
       const seen = new Map<string, number>();
       const report = (cloud: Cloud, keys: NamedValue[], where: string, place: string[], job?: WorkflowJob, step?: WorkflowStep) => {
         const first = [...keys].sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column)[0]!;
@@ -129,7 +153,7 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
         findings.push(
           buildFinding(this, {
             resource: resourceOf(identity),
-            message: `${where} of ${describeWorkflow(identity)} logs in to ${CLOUD_NAME[cloud]} with a static key (${names.join(', ')}); use ${OIDC_INSTEAD[cloud]} instead.`,
+            message: `${where} of ${describeWorkflow(identity)} logs in to ${CLOUD_NAME[cloud]} with a static key (${names.join(', ')}); use ${(gitlab ? GITLAB_OIDC_INSTEAD : OIDC_INSTEAD)[cloud]} instead.`,
             // Where it is and what it names, not the line or the step's position.
             identity: [identity.id, ...place, cloud, ...names, ...(n > 1 ? [String(n)] : [])],
             location: first.at,
@@ -146,6 +170,10 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
           }),
         );
       };
+      if (gitlab) {
+        gitlabKeys(workflow, report);
+        continue;
+      }
       for (const [cloud, keys] of keyEnv(workflow.env, [workflow.env])) report(cloud, keys, 'The workflow-level env', ['env']);
       for (const job of workflow.jobs) {
         for (const [cloud, keys] of keyEnv(job.env, [workflow.env, job.env])) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
@@ -166,3 +194,37 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
     return findings;
   },
 });
+
+type Report = (cloud: Cloud, keys: NamedValue[], where: string, place: string[], job?: WorkflowJob, step?: WorkflowStep) => void;
+
+/**
+ * GitLab CI, per job that requests no \`id_tokens\`: static key variables it sets from other CI/CD variables
+ * (its own \`variables:\` or the pipeline's), and static key variables its scripts read (\`$AWS_SECRET_ACCESS_KEY\`),
+ * which are then project or group CI/CD variables. Reported once per job and cloud, at the first of them.
+ */
+function gitlabKeys(workflow: WorkflowAttributes, report: Report): void {
+  const endpointSet = (list: NamedValue[]) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL'));
+  const collect = (env: NamedValue[], inScope: NamedValue[], refs: SecretRef[]) => {
+    const byCloud = new Map<Cloud, NamedValue[]>();
+    const add = (cloud: Cloud, v: NamedValue) => {
+      if (cloud === 'aws' && endpointSet(inScope)) return;
+      const list = byCloud.get(cloud) ?? [];
+      if (!list.some((x) => x.name === v.name)) list.push(v);
+      byCloud.set(cloud, list);
+    };
+    for (const e of env) if (GITLAB_KEY_ENV[e.name] && GITLAB_EXPANSION.test(e.value)) add(GITLAB_KEY_ENV[e.name]!, e);
+    for (const ref of refs) {
+      const cloud = ref.kind === 'named' && ref.name ? GITLAB_KEY_ENV[ref.name] : undefined;
+      if (cloud) add(cloud, { name: ref.name!, value: ref.expression, at: ref.at, valueAt: ref.at });
+    }
+    return byCloud;
+  };
+  const unfederated = workflow.jobs.filter((j) => !j.idTokens?.length);
+  if (unfederated.length > 0 || workflow.jobs.length === 0) {
+    for (const [cloud, keys] of collect(workflow.env, workflow.env, [])) report(cloud, keys, 'The pipeline-level variables', ['variables']);
+  }
+  for (const job of unfederated) {
+    const refs = workflow.secretRefs.filter((r) => r.job === job.id && r.section === 'run');
+    for (const [cloud, keys] of collect(job.env, [...workflow.env, ...job.env], refs)) report(cloud, keys, `Job ${job.id}`, [job.id], job);
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/model.js';
-import { fixtureInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
+import { fixtureInventory, gitlabInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
 import rule from './unowned-workflow.js';
 
 const brief = (f: Finding) => [f.location?.path, f.location?.line, f.location?.column, f.severity];
@@ -42,6 +42,17 @@ describe('unowned-workflow', () => {
   it('stays silent when an owner is claimed', () => {
     const inventory = workflowInventory({ '.github/workflows/ci.yml': 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n' });
     inventory.identities[0]!.owners = [{ owner: '@acme/ci', source: 'codeowners' }];
+    expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
+  });
+});
+
+describe('unowned-workflow on GitLab CI and n8n', () => {
+  it('fires on a GitLab pipeline no CODEOWNERS section owns, at its first key; silent once owned', async () => {
+    const inventory = await gitlabInventory({ '.gitlab-ci.yml': '# build\ntest:\n  script:\n    - make test\n' });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map(brief)).toEqual([['.gitlab-ci.yml', 2, 1, 'low']]);
+    expect(findings[0]!.resource).toMatchObject({ provider: 'gitlab', kind: 'workflow' });
+    inventory.identities[0]!.owners = [{ owner: '@acme/platform', source: 'codeowners' }];
     expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/model.js';
-import { fixtureInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
+import { fixtureInventory, gitlabInventory, ruleCtx, workflowInventory } from '../test/helpers/workflow-inventory.js';
 import rule from './unpinned-action-with-secrets.js';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -105,5 +105,43 @@ describe('unpinned-action-with-secrets: cases', () => {
         ),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('unpinned-action-with-secrets on GitLab CI includes', () => {
+  const SHA40 = '4f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d';
+  const pipeline = (includes: string[], script: string) =>
+    ['include:', ...includes, 'deploy:', '  script:', `    - ${script}`, ''].join('\n');
+
+  it('fires on project, component and remote includes not pinned, when the pipeline uses stored secrets', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': pipeline(
+        [
+          '  - project: acme/ci-templates',
+          '    ref: main',
+          '    file: /deploy.yml',
+          '  - component: gitlab.com/acme/components/scan@~latest',
+          '  - remote: https://example.com/ci/notify.yml',
+          '  - template: Jobs/SAST.gitlab-ci.yml',
+          '  - project: acme/ci-templates',
+          `    ref: ${SHA40}`,
+          '    file: /lint.yml',
+          `  - component: gitlab.com/acme/components/lint@${SHA40}`,
+        ],
+        './deploy.sh --token "$DEPLOY_TOKEN"',
+      ),
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map((f) => [f.location?.line, f.location?.column, f.evidence?.kind, f.evidence?.ref])).toEqual([
+      [2, 5, 'project', 'main'],
+      [5, 5, 'component', '~latest'],
+      [6, 5, 'remote', ''],
+    ]);
+    expect(findings[0]!.message).toContain('$DEPLOY_TOKEN');
+  });
+
+  it('stays silent when the pipeline references no stored secret', async () => {
+    const inventory = await gitlabInventory({ '.gitlab-ci.yml': pipeline(['  - remote: https://example.com/ci/notify.yml'], 'make test') });
+    expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
   });
 });

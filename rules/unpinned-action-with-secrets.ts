@@ -43,6 +43,13 @@ Deliberately not reported:
 - Steps that receive no secret: an unpinned action without secrets can still misuse the job's token and runner, which is
   a supply-chain finding for zizmor's \`unpinned-uses\`, not an identity-credential one.
 
+GitLab CI has no actions, but \`include:\` brings in configuration from elsewhere, and an included file can define jobs or
+\`default:\` scripts that run with every CI/CD variable of the project, secrets included. In a \`.gitlab-ci.yml\` that uses
+stored secrets (a \`$TOKEN\`-like variable the file does not define, or \`secrets:\`), nhi reports each \`include:\` of
+another project (\`project:\` with a \`ref:\` that is not a commit SHA, or none), a CI/CD component whose version is not a
+commit SHA (\`@1.2\`, \`@~latest\`), and a \`remote:\` URL without an \`integrity:\` hash. GitLab's own \`template:\` includes
+and \`local:\` files are not reported, for the same reasons as \`actions/*\` and local actions.
+
 A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.`,
   remediation: {
     summary:
@@ -60,12 +67,32 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
     'https://owasp.org/www-project-non-human-identities-top-10/2025/3-vulnerable-third-party-nhi/',
     'https://docs.github.com/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions',
     'https://docs.zizmor.sh/audits/#unpinned-uses',
+    'https://docs.gitlab.com/ci/yaml/includes/',
     'https://www.cisa.gov/news-events/alerts/2025/03/18/supply-chain-compromise-third-party-tj-actionschanged-files-cve-2025-30066-and-reviewdogaction-setup-cve-2025-30154',
   ],
   evaluate(inventory) {
     const findings: Finding[] = [];
     for (const { identity, workflow } of workflowsOf(inventory, { actions: true })) {
       const refs = workflow.secretRefs.filter((r) => !isAutomaticToken(r));
+      if (workflow.platform === 'gitlab-ci') {
+        const names = [...new Set(refs.map(describeRef))];
+        if (names.length === 0) continue;
+        for (const include of workflow.includes ?? []) {
+          if (include.pinned || include.kind === 'local' || include.kind === 'template') continue;
+          const how = include.kind === 'remote' ? 'fetched from a URL without an integrity hash' : include.ref ? `at ${include.ref}, not a commit SHA` : 'at its default branch (no ref)';
+          findings.push(
+            buildFinding(this, {
+              resource: resourceOf(identity),
+              message: `${describeWorkflow(identity)[0]!.toUpperCase()}${describeWorkflow(identity).slice(1)} includes ${include.kind} ${include.raw}, ${how}; its jobs run with every CI/CD variable, including ${names.join(', ')}.`,
+              identity: [identity.id, 'include', include.kind, include.raw],
+              location: include.at,
+              allowedInline: inlineAllowed(workflow, include.at),
+              evidence: { workflow: identity.id, ...ownerEvidence(identity), include: include.raw, kind: include.kind, ref: include.ref ?? '', secrets: names.join(', ') },
+            }),
+          );
+        }
+        continue;
+      }
       // Secrets every step of a job sees through `env:` (the workflow's, the job's).
       const sharedEnv = (job: WorkflowJob) => refs.filter((r) => r.section === 'env' && r.step === undefined && (r.job === undefined || r.job === job.id));
       const seen = new Map<string, number>();

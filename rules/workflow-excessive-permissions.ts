@@ -50,6 +50,8 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
   evaluate(inventory) {
     const findings: Finding[] = [];
     for (const { identity, workflow } of workflowsOf(inventory)) {
+      // GitLab's CI_JOB_TOKEN has fixed powers, set in the project's settings, not in the file; n8n has no token.
+      if (workflow.platform !== 'github-actions') continue;
       const reusableOnly = workflow.triggers.length > 0 && workflow.triggers.every((t) => t.event === 'workflow_call');
       if (reusableOnly) continue;
       const common = { resource: resourceOf(identity) };

@@ -45,3 +45,23 @@ export function workflowInventory(files: Record<string, string>): Inventory {
 export function ruleCtx(): RuleContext {
   return { now: new Date('2026-06-01T00:00:00Z'), config: DEFAULT_CONFIG };
 }
+
+/** One GitLab pipeline identity from in-memory files (the `.gitlab-ci.yml` and what it includes); throws when the main file does not parse. */
+export async function gitlabInventory(files: Record<string, string>, mainPath = '.gitlab-ci.yml'): Promise<Inventory> {
+  const { parseGitlabFiles } = await import('../../connectors/gitlab-ci/parse.js');
+  const parsed = await parseGitlabFiles(files, mainPath);
+  if (!parsed.ok) throw new Error(`${mainPath}: ${parsed.error}`);
+  const inventory = emptyInventory();
+  inventory.identities.push({
+    id: mainPath,
+    provider: 'gitlab',
+    scope: '.',
+    kind: WORKFLOW,
+    name: parsed.name ?? mainPath,
+    tags: {},
+    owners: [],
+    attributes: parsed.attributes as unknown as Record<string, unknown>,
+    definedAt: parsed.definedAt,
+  });
+  return inventory;
+}
