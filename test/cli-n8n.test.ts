@@ -4,10 +4,10 @@
  * Every n8n finding carries the file, line and column of the offending key in JSON, SARIF and the table;
  * no credential value of the fixtures is printed anywhere.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliRun } from './helpers/cli.js';
+import { fakeGithubTokens, runCli, tempDir, type CliRun } from './helpers/cli.js';
 import { N8N_FIXTURE } from './helpers/n8n-inventory.js';
 
 /** rule, path, line, column: what the fixture must report from the n8n connector's identities. */
@@ -28,8 +28,11 @@ const key = (rule: string, path: string, line: number, column: number) => `${rul
 
 interface JsonFinding {
   ruleId: string;
+  severity: string;
+  fingerprint: string;
   location?: { path: string; line: number; column: number };
   resource?: { id: string; kind: string; provider: string };
+  evidence?: Record<string, string | number | boolean>;
 }
 
 describe('nhi scan over n8n exports', () => {
@@ -87,3 +90,41 @@ describe('nhi scan over n8n exports', () => {
     for (const out of [json.stdout, json.stderr, table.stdout, table.stderr, sarif]) for (const value of VALUES) expect(out).not.toContain(value);
   });
 });
+
+describe('nhi scan over an n8n export that calls its own webhook, with a token in a node', () => {
+  const [token] = fakeGithubTokens(1, 8008);
+  let run: CliRun;
+  let text: string;
+
+  beforeAll(() => {
+    const root = tempDir();
+    const workflow = {
+      id: 'wf42',
+      name: 'Page through orders',
+      active: true,
+      tags: [{ name: 'owner:ops@example.com' }],
+      nodes: [
+        { parameters: { httpMethod: 'POST', path: 'orders/page', authentication: 'headerAuth' }, name: 'Orders page', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], credentials: { httpHeaderAuth: { id: 'c1', name: 'Hook key' } } },
+        { parameters: { url: 'https://api.github.com/repos/acme/shop/issues', sendHeaders: true, headerParameters: { parameters: [{ name: 'Authorization', value: `token ${token}` }] } }, name: 'List issues', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [200, 0] },
+        { parameters: { method: 'POST', url: '={{ $env.WEBHOOK_URL }}/webhook/orders/page?cursor={{ $json.next }}' }, name: 'Next page', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [400, 0] },
+      ],
+      connections: { 'Orders page': { main: [[{ node: 'List issues', type: 'main', index: 0 }]] }, 'List issues': { main: [[{ node: 'Next page', type: 'main', index: 0 }]] } },
+    };
+    text = JSON.stringify(workflow, null, 2);
+    writeFileSync(join(root, 'orders.json'), text);
+    run = runCli(['scan', root, '--no-store', '--format', 'json']);
+  });
+
+  const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+  it('reports the self-call at the URL, and ties the token to the workflow, its owner and the node', () => {
+    expect(run.status).toBe(1);
+    const findings: JsonFinding[] = JSON.parse(run.stdout).findings;
+    const loop = findings.find((f) => f.ruleId === 'self-triggering-workflow');
+    expect(loop).toMatchObject({ severity: 'medium', location: { path: 'orders.json', line: lineOf('/webhook/orders/page') }, evidence: { workflow: 'orders.json', node: 'Next page', trigger: 'Orders page', loop: 'webhook' } });
+    const secret = findings.find((f) => f.ruleId === 'hardcoded-secret');
+    expect(secret).toMatchObject({ location: { path: 'orders.json', line: lineOf('token ghp_') }, evidence: { workflow: 'orders.json', field: 'nodes["List issues"].parameters', owner: 'ops@example.com' } });
+    expect(run.stdout).not.toContain(token);
+  });
+});
+

@@ -5,10 +5,13 @@
  * has a line and column (a LineCounter over the node ranges).
  *
  * Shapes relied on (docs.n8n.io "Export and import workflows", the CLI commands page, and n8n's
- * WorkflowEntity / INode types): a workflow has `nodes[]` (each `name`, `type`, `parameters`,
- * optional `credentials: { "<type>": { id, name } }`, `disabled`, `notes`), `connections`, `active`,
- * `settings`, `tags` (`[{ id, name }]`), optional `id`, `name`, `meta`, `description`. n8n leaves
- * parameters at their default out of an export: a webhook with no `authentication` has none.
+ * WorkflowEntity / INode / IConnections types): a workflow has `nodes[]` (each `name`, `type`, `parameters`,
+ * optional `credentials: { "<type>": { id, name } }`, `disabled`, `notes`), `connections` (source node name →
+ * connection type → one list of `{ node, type, index }` targets per output, `null` for an unconnected one),
+ * `active`, `settings`, `tags` (`[{ id, name }]`), optional `id`, `name`, `meta`, `description`. n8n leaves
+ * parameters at their default out of an export: a webhook with no `authentication` has none. Read from
+ * `parameters`: `resource`, `operation`, a webhook's `path` and `httpMethod`, an HTTP Request node's `url`
+ * (reduced: see reduceUrl) and header/query parameters, an Execute Workflow node's `source` and `workflowId`.
  *
  * Never throws for bad input: broken JSON, or a file of the wrong shape, gives `{ ok: false, error }`.
  */
@@ -16,7 +19,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { Location } from '../../src/core/model.js';
 import type { N8nCredentialRef, N8nLiteralCredential, N8nNode, N8nWorkflowDetails } from '../../src/core/n8n.js';
 import type { WorkflowAttributes, WorkflowTrigger } from '../../src/core/workflow.js';
-import { judgeParameter } from './literal.js';
+import { judgeParameter, redactSecretsIn } from './literal.js';
 
 export interface ParsedWorkflow {
   /** The workflow's `name`, when it has one. */
@@ -42,6 +45,34 @@ export type ParsedN8nFile =
   /** Well-formed, but not an n8n export after all (the sniffer guessed wrong): left out silently. */
   | { ok: false; skip: true }
   | { ok: false; skip?: false; error: string };
+
+/**
+ * What the connector adds to a node beyond src/core/n8n.ts's `N8nNode` (plain JSON like the rest, kept in the
+ * inventory with it); read through `nodeExtras()`.
+ */
+export interface N8nNodeExtras {
+  /**
+   * Execute Workflow nodes (`n8n-nodes-base.executeWorkflow`) and the AI agents' Call n8n Workflow Tool
+   * (`@n8n/n8n-nodes-langchain.toolWorkflow`) that run a workflow of the instance (`source` absent or `database`):
+   * `parameters.workflowId` as a literal id (a string, or `{ "__rl": true, "value": "<id>", "mode": "list"|"id" }`),
+   * or `current` for the expression `={{ $workflow.id }}`. `at` is the `workflowId` key.
+   */
+  executes?: { workflowId?: string; current?: true; at: Location };
+  /** Where the node's object ends (its closing brace), and where its `parameters` map starts and ends. */
+  extent?: { end: Location; parameters?: { at: Location; end: Location } };
+}
+
+/** The connector's extras of a node read from the inventory (see N8nNodeExtras), when they have the expected shape. */
+export function nodeExtras(node: N8nNode): N8nNodeExtras {
+  const raw = node as N8nNode & { executes?: unknown; extent?: unknown };
+  const out: N8nNodeExtras = {};
+  const isLoc = (l: unknown): l is Location => !!l && typeof l === 'object' && typeof (l as Location).line === 'number' && typeof (l as Location).path === 'string';
+  const e = raw.executes as N8nNodeExtras['executes'] | undefined;
+  if (e && typeof e === 'object' && isLoc(e.at) && (typeof e.workflowId === 'string' || e.current === true)) out.executes = e;
+  const x = raw.extent as N8nNodeExtras['extent'] | undefined;
+  if (x && typeof x === 'object' && isLoc(x.end)) out.extent = x.parameters && !(isLoc(x.parameters.at) && isLoc(x.parameters.end)) ? { end: x.end } : x;
+  return out;
+}
 
 type YNode = Node | null | undefined;
 
@@ -94,6 +125,12 @@ class Reader {
     return this.get(map, key)?.value as YNode;
   }
 
+  /** The last character of a node (a map's closing brace). */
+  endAt(node: unknown): Location | undefined {
+    const range = node && typeof node === 'object' && 'range' in node ? (node as Node).range : undefined;
+    return range ? this.at(Math.max(range[0], range[1] - 1)) : undefined;
+  }
+
   keyAt(pair: Pair): Location {
     return this.nodeAt(pair.key);
   }
@@ -124,6 +161,34 @@ function firstError(r: Reader, text: string): string | undefined {
 const TRIGGER_TYPE = /(?:trigger|\.webhook|\.cron|\.interval|\.start|\.formTrigger)$/i;
 const STICKY_NOTE = 'n8n-nodes-base.stickyNote';
 const HTTP_REQUEST = /httpRequest/i;
+/** Nodes whose `parameters.url` is the request's URL (HTTP Request, any typeVersion; its tool variants for AI agents). */
+const URL_NODE_TYPES: ReadonlySet<string> = new Set(['n8n-nodes-base.httpRequest', 'n8n-nodes-base.httpRequestTool', '@n8n/n8n-nodes-langchain.toolHttpRequest']);
+/** Nodes that run another workflow of the instance by its id. */
+const EXECUTE_WORKFLOW_TYPES: ReadonlySet<string> = new Set(['n8n-nodes-base.executeWorkflow', '@n8n/n8n-nodes-langchain.toolWorkflow']);
+/** `={{ $workflow.id }}`: the workflow running the node. */
+const CURRENT_WORKFLOW = /^=\s*\{\{\s*\$workflow\.id\s*\}\}\s*$/;
+
+/**
+ * A URL reduced to scheme, host and path: the user info, the query and the fragment (`?`/`#` onwards)
+ * are dropped, and so is the `=` of an expression, whose text is reduced the same way
+ * (`={{ $json.base }}/webhook/abc?x=1` → `{{ $json.base }}/webhook/abc`). A credential the secret detectors
+ * recognise in what is left (a bot token or a webhook secret in the path) is replaced by its redacted preview.
+ */
+export function reduceUrl(raw: string): string {
+  let url = raw.startsWith('=') ? raw.slice(1) : raw;
+  url = url.trim();
+  const cut = url.search(/[?#]/);
+  if (cut >= 0) url = url.slice(0, cut);
+  const scheme = url.indexOf('://');
+  if (scheme >= 0) {
+    const hostStart = scheme + 3;
+    const slash = url.indexOf('/', hostStart);
+    const authority = url.slice(hostStart, slash === -1 ? url.length : slash);
+    const at = authority.lastIndexOf('@');
+    if (at >= 0) url = url.slice(0, hostStart) + url.slice(hostStart + at + 1);
+  }
+  return redactSecretsIn(url);
+}
 
 function isWorkflow(r: Reader, map: YAMLMap | undefined): boolean {
   return !!map && isSeq(r.value(map, 'nodes')) && (r.get(map, 'connections') !== undefined || r.items(r.value(map, 'nodes')).some((n) => r.str(r.value(r.map(n), 'type'))?.includes('n8n')));
@@ -249,8 +314,61 @@ function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteral
     if (path !== undefined) node.webhookPath = path;
     if (method !== undefined) node.httpMethod = method;
   }
+  for (const key of ['resource', 'operation'] as const) {
+    const value = r.str(r.value(params, key));
+    if (value !== undefined && value !== '' && !value.startsWith('=')) node[key] = value;
+  }
+  if (URL_NODE_TYPES.has(type)) {
+    const urlPair = r.get(params, 'url');
+    const url = r.str(urlPair?.value);
+    if (urlPair && url !== undefined && url.trim() !== '' && url.trim() !== '=') node.url = { value: reduceUrl(url), at: r.valueAt(urlPair) };
+  }
+  const extras: N8nNodeExtras = {};
+  if (EXECUTE_WORKFLOW_TYPES.has(type)) {
+    const source = r.str(r.value(params, 'source'));
+    const idPair = r.get(params, 'workflowId');
+    if (idPair && (source === undefined || source === 'database')) {
+      const value = isMap(idPair.value) ? r.str(r.value(idPair.value, 'value')) : r.str(idPair.value);
+      if (value !== undefined && CURRENT_WORKFLOW.test(value)) extras.executes = { current: true, at: r.keyAt(idPair) };
+      else if (value !== undefined && value.trim() !== '' && !value.startsWith('=')) extras.executes = { workflowId: value.trim(), at: r.keyAt(idPair) };
+    }
+  }
+  const end = r.endAt(map);
+  const paramsNode = r.get(map, 'parameters');
+  const paramsEnd = paramsNode ? r.endAt(paramsNode.value) : undefined;
+  if (end) extras.extent = { end, ...(paramsNode && paramsEnd ? { parameters: { at: r.keyAt(paramsNode), end: paramsEnd } } : {}) };
+  Object.assign(node, extras);
   const sticky = type === STICKY_NOTE && (r.str(r.value(params, 'content')) ?? '').trim() !== '';
   return { node, literals: HTTP_REQUEST.test(type) ? literalCredentialsOf(r, name, type, params) : [], sticky };
+}
+
+/**
+ * `connections: { "<source node>": { "<connection type>": [ [ { node: "<target>", type, index }, … ] | null, … ] } }`
+ * (n8n-workflow's IConnections: one list per output, `null` for an output left unconnected): every edge of every
+ * connection type (`main`, `ai_tool`, `ai_languageModel`…), from the source node's name to the target's, once.
+ * Entries of another shape are skipped.
+ */
+function connectionsOf(r: Reader, node: unknown): Array<{ from: string; to: string }> {
+  const out: Array<{ from: string; to: string }> = [];
+  const seen = new Set<string>();
+  const add = (from: string, target: unknown) => {
+    const node = r.value(r.map(target), 'node');
+    const to = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+    if (to === undefined || to === '') return;
+    const key = `${from}\0${to}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ from, to });
+  };
+  for (const { key: from, pair } of r.pairs(r.map(node))) {
+    for (const { pair: typed } of r.pairs(r.map(pair.value))) {
+      for (const output of r.items(typed.value)) {
+        if (isSeq(output)) for (const target of output.items) add(from, target);
+        else if (isMap(output)) add(from, output); // an output written without its list
+      }
+    }
+  }
+  return out;
 }
 
 function tagsOf(r: Reader, node: unknown): string[] {
@@ -283,7 +401,7 @@ function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedW
     stickyNotes,
     tags: tagsOf(r, r.value(map, 'tags')),
     nodes,
-    connections: [],
+    connections: connectionsOf(r, r.value(map, 'connections')),
     literalCredentials,
   };
   if (workflowId !== undefined && workflowId !== '') n8n.workflowId = workflowId;

@@ -77,6 +77,17 @@ export function looksLikePlaceholder(value: string): boolean {
   return false;
 }
 
+/**
+ * Lower-case words and numbers joined by `_` or `-`, with three words at least (`1086_manual_contentful_automation_triggered`):
+ * a file, key or slug name that a context pattern (`contentful`, then 43 characters of `[A-Za-z0-9_-]`) caught in prose.
+ * A random token of such an alphabet has upper-case letters, or digits inside its parts.
+ */
+export function looksLikeIdentifierWords(value: string): boolean {
+  const parts = value.trim().split(/[_-]/);
+  if (parts.length < 3) return false;
+  return parts.every((p) => /^[a-z]{2,}$|^[0-9]{1,8}$/.test(p)) && parts.filter((p) => /^[a-z]{3,}$/.test(p)).length >= 3;
+}
+
 /** Values that have the shape of a hash, UUID, or integrity string rather than a credential. */
 export function looksLikeNonSecretValue(value: string): boolean {
   const v = value.trim();

@@ -1,4 +1,4 @@
-import { looksLikeNonSecretValue, looksLikePlaceholder, shannonEntropy } from './checks.js';
+import { looksLikeIdentifierWords, looksLikeNonSecretValue, looksLikePlaceholder, shannonEntropy } from './checks.js';
 import { KeywordMatcher } from './keywords.js';
 import type { Detector } from './types.js';
 
@@ -31,6 +31,8 @@ interface CompiledDetector {
   sticky?: RegExp;
   index: number;
   generic: boolean;
+  /** The pattern itself matches JSON string escapes (`\\n` in a PEM key written on one JSON line): it sees them unmasked. */
+  readsEscapes: boolean;
 }
 
 const WORD_CHAR = new Uint8Array(256);
@@ -83,7 +85,7 @@ export class SecretScanner {
         if (!list.includes(index)) list.push(index);
         byKeyword.set(key, list);
       }
-      return { detector, regex, index, generic: detector.category === 'generic' };
+      return { detector, regex, index, generic: detector.category === 'generic', readsEscapes: /\\\\[nrt"]/.test(detector.pattern) };
     });
     const keywords = [...byKeyword.keys()];
     this.matcher = new KeywordMatcher(keywords);
@@ -107,17 +109,19 @@ export class SecretScanner {
    */
   scan(text: string, path = '', bytes?: Uint8Array): RawMatch[] {
     const found: RawMatch[] = [];
-    const windows = this.collectWindows(text, path, found, bytes);
+    const masked = JSON_FILE.test(path) ? maskJsonEscapes(text) : undefined;
+    const windows = this.collectWindows(text, path, found, bytes, masked);
     if (windows.size === 0 && found.length === 0) return [];
     for (const [index, ranges] of windows) {
       const compiled = this.compiled[index]!;
-      for (const [from, to] of mergeRanges(ranges)) this.runDetector(compiled, text, from, to, found);
+      const seen = masked !== undefined && !compiled.readsEscapes ? masked : text;
+      for (const [from, to] of mergeRanges(ranges)) this.runDetector(compiled, seen, from, to, found);
     }
     return resolveOverlaps(found);
   }
 
   /** `bytes`, when given, are `text`'s bytes (Latin-1: one per character): the prefilter walks them instead. */
-  private collectWindows(text: string, path: string, found: RawMatch[], bytes?: Uint8Array): Map<number, Array<[number, number]>> {
+  private collectWindows(text: string, path: string, found: RawMatch[], bytes?: Uint8Array, masked?: string): Map<number, Array<[number, number]>> {
     const windows = new Map<number, Array<[number, number]>>();
     const lastStickyAt = this.lastStickyAt.fill(-1);
     const pathAllowed = new Map<number, boolean>();
@@ -132,7 +136,8 @@ export class SecretScanner {
         lineTo = next === -1 ? text.length : next;
       }
       const length = this.matcher.keywords[keyword]!.length;
-      const before = at > 0 ? (bytes ? bytes[at - 1]! : text.charCodeAt(at - 1) & 0xff) : 32;
+      // In a JSON file, a token right after an escape (`\nghp_…`) starts after a value boundary.
+      const before = at > 0 ? (masked !== undefined ? masked.charCodeAt(at - 1) & 0xff : bytes ? bytes[at - 1]! : text.charCodeAt(at - 1) & 0xff) : 32;
       const detectors = this.detectorsOfKeyword[keyword]!;
       const anchoredFlags = this.anchoredOfKeyword[keyword]!;
       for (let d = 0; d < detectors.length; d++) {
@@ -152,7 +157,7 @@ export class SecretScanner {
         if (anchored && compiled.sticky) {
           if (lastStickyAt[index] !== at) {
             lastStickyAt[index] = at;
-            this.runSticky(compiled, compiled.sticky, text, at, found);
+            this.runSticky(compiled, compiled.sticky, masked !== undefined && !compiled.readsEscapes ? masked : text, at, found);
           }
           continue;
         }
@@ -210,6 +215,29 @@ export class SecretScanner {
       out.push({ detector, secret, handle: m.groups?.handle, start, end: start + secret.length });
     }
   }
+}
+
+/** Files whose text is JSON: a value ends at a string escape (see maskJsonEscapes). */
+const JSON_FILE = /\.(?:json|jsonc|jsonl|ndjson)$/i;
+
+/**
+ * `text` with the JSON string escapes that cannot be part of a credential (backslash-n, -r, -t and
+ * backslash-quote) replaced by characters that end a value (two spaces; a space and a quote for an escaped
+ * quote), keeping every offset: a match stops where the string's line or quoted part does, so that a Code
+ * node's `passphrase: certPassphrase` followed by an escaped newline is not a password ending in one. An escaped
+ * backslash stays as it is, and so does an escaped slash (URLs written by PHP's json_encode). Detectors
+ * whose pattern reads the escapes (PEM keys written on one JSON line) see the text unmasked.
+ * Undefined when there is nothing to mask.
+ */
+export function maskJsonEscapes(text: string): string | undefined {
+  if (!text.includes('\\')) return undefined;
+  let changed = false;
+  const masked = text.replace(/\\(?:\\|[nrt"])/g, (escape) => {
+    if (escape === '\\\\') return escape;
+    changed = true;
+    return escape === '\\"' ? ' "' : '  ';
+  });
+  return changed ? masked : undefined;
 }
 
 /**
@@ -286,7 +314,7 @@ function hasUnboundedQuantifier(pattern: string): boolean {
 export function acceptSecret(detector: Detector, secret: string, match = secret): boolean {
   if (detector.entropy !== undefined && shannonEntropy(secret) < detector.entropy) return false;
   if (detector.filterPlaceholders !== false) {
-    if (looksLikePlaceholder(secret)) return false;
+    if (looksLikePlaceholder(secret) || looksLikeIdentifierWords(secret)) return false;
     // Hashes, UUIDs, plain words ("postgres", "tiger") and paths: values that detectors keyed on a
     // context rather than a format (generic assignments, database URLs) confuse with secrets.
     if ((detector.category === 'generic' || detector.category === 'database') && looksLikeNonSecretValue(secret)) return false;

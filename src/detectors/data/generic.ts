@@ -158,6 +158,10 @@ export function looksLikeReferenceOrExpression(value: string, depth = 0): boolea
     }
   }
   if (looksLikePlaceholder(v) || looksLikeNonSecretValue(v)) return true;
+  // `id=value` inside the value (Proxmox's `PVEAPIToken=root@pam!n8n=1234` in a how-to): the part after the
+  // last `=` is the secret, and a placeholder there makes the whole a documentation example.
+  const nested = /^[^=\s]+=([^=\s]+)$/.exec(v);
+  if (depth === 0 && nested && looksLikePlaceholder(nested[1]!)) return true;
   if (/\$\{|\$\(|\{\{|\}\}|<%|%>|#\{|%\(|%[sdv]\b|\$\d|^%\w+%$|^@[\w.-]+@$|^__\w+__$|->|::/.test(v)) return true;
   if (/^\$[A-Za-z_]/.test(v)) return true; // $var, $this->x, $config.db
   if (/^[!*&]/.test(v)) return true; // YAML tags, aliases, anchors
@@ -683,6 +687,8 @@ export default defineDetectors([
         '          "NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg==",',
         '          "NextToken": "U2FsdGVkX1+eNkPoZHVl11ip5HUYQPWSWZGmftcmJiHL8JoKEsCDuaKayiPDyLK+LiTkShveoOdvfxXC",',
         '        [/\'/, { token: "string.$S2.delim", next: "@pop" }]',
+        // A how-to in an n8n sticky note: the part after the last `=` is the secret, and it is a placeholder.
+        'Suppose my token id is n8n and key is 1234 so value will be as below: PVEAPIToken=root@pam!n8n=1234',
       ],
     },
   },

@@ -308,7 +308,7 @@ export default defineDetectors([
     generate: (r) => b64url(r, 43),
     examples: {
       positive: ['CONTENTFUL_DELIVERY_TOKEN={{gen}}', "const client = contentful.createClient({ space: 'abc', accessToken: '{{gen}}' });", 'contentful_preview_token: "{{alnum:43}}"'],
-      negative: ['CONTENTFUL_DELIVERY_TOKEN=${CONTENTFUL_TOKEN}', 'CONTENTFUL_SPACE_ID={{lower:12}}', 'CONTENTFUL_MANAGEMENT_TOKEN=CFPAT-{{alnum:43}}'],
+      negative: ['CONTENTFUL_DELIVERY_TOKEN=${CONTENTFUL_TOKEN}', 'CONTENTFUL_SPACE_ID={{lower:12}}', 'CONTENTFUL_MANAGEMENT_TOKEN=CFPAT-{{alnum:43}}', 'workflow that integrates with contentful for data processing. uses 2 nodes. 1086_manual_contentful_automation_triggered.json'],
     },
     references: ['https://www.contentful.com/developers/docs/references/authentication/'],
   },
