@@ -1,5 +1,5 @@
 /**
- * `nhi scan` over GitLab CI pipelines, end to end through the built CLI: test/fixtures/gitlab-ci holds a
+ * `nhi scan` over GitLab CI pipelines, end to end through the built CLI: test/fixtures/gitlab-ci/repos holds a
  * repository whose pipeline includes `.gitlab/ci/*.yml` (shop), one whose include is missing (legacy) and a
  * broken `.gitlab-ci.yml` (broken). What the workflow rules make of the pipelines is their tests' business;
  * here: the connector is picked, the pipelines are in the inventory, each problem file gives one warning,
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './helpers/cli.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/gitlab-ci', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/gitlab-ci/repos', import.meta.url));
 
 interface JsonFinding {
   ruleId: string;

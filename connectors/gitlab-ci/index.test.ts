@@ -8,7 +8,7 @@ import { workflowAttributes, type SecretRef } from '../../src/core/workflow.js';
 import { tempDir } from '../../test/helpers/cli.js';
 import { collectGitlabPipelines, discoverGitlabPipelines, gitlabCiConnector, isPipelineFile } from './index.js';
 
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/gitlab-ci', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../test/fixtures/gitlab-ci/repos', import.meta.url));
 const base: ScanOptions = { history: false, staged: false, maxFileSize: Infinity };
 
 async function inventory(root: string, options: ScanOptions = base): Promise<{ identities: Identity[]; warnings: ScanWarning[] }> {
