@@ -118,6 +118,41 @@ describe('the demo estate (npm run demo)', () => {
     for (const rule of Object.keys(EXPECTED)) expect(table.stdout).toContain(` ${rule} `);
   });
 
+  it('reports each workflow rule on the GitHub Actions, GitLab CI and n8n definitions the demo sets up for it', () => {
+    const at = (rule: string) =>
+      findings
+        .filter((f) => f.ruleId === rule)
+        .map((f) => `${f.location?.path}:${f.location?.line}`)
+        .sort();
+    const expected: Record<string, string[]> = {
+      'workflow-excessive-permissions': ['.github/workflows/deploy.yml:6', '.github/workflows/pr-preview.yml:7', '.github/workflows/release.yml:5'],
+      'secrets-inherit': ['.github/workflows/release.yml:9'],
+      'unpinned-action-with-secrets': ['.github/workflows/pr-preview.yml:14', '.github/workflows/release.yml:8', '.github/workflows/team-sync.yml:23', '.gitlab-ci.yml:4'],
+      'secrets-to-untrusted-code': ['.github/workflows/pr-preview.yml:12'],
+      'long-lived-cloud-key-in-ci': ['.github/workflows/team-sync.yml:25', '.gitlab/ci/deploy.yml:5'],
+      'self-triggering-workflow': ['.github/workflows/bump-version.yml:12', '.gitlab-ci.yml:31', 'automation/n8n/workflows.json:113'],
+      'access-changing-workflow-without-review': ['.github/workflows/team-sync.yml:16', '.gitlab-ci.yml:20', 'automation/n8n/workflows.json:81'],
+      'unowned-workflow': ['.github/workflows/team-sync.yml:1'],
+      'undocumented-workflow': ['automation/n8n/workflows.json:58', 'automation/n8n/workflows.json:58'],
+      'n8n-credential-in-parameters': ['automation/n8n/workflows.json:24'],
+      'n8n-unauthenticated-webhook': ['automation/n8n/workflows.json:12'],
+      'n8n-missing-credential': ['automation/n8n/workflows.json:46'],
+    };
+    for (const [rule, places] of Object.entries(expected)) expect(at(rule), rule).toEqual(places);
+    // A hard-coded secret in a workflow names the workflow and the field that holds it.
+    const inWorkflow = findings.filter((f) => f.ruleId === 'hardcoded-secret' && ['.gitlab-ci.yml', 'automation/n8n/workflows.json', '.github/workflows/deploy.yml'].includes(f.location!.path));
+    expect(inWorkflow.map((f) => [f.location?.path, f.evidence?.workflow, f.evidence?.field]).sort((a, b) => String(a).localeCompare(String(b)))).toEqual([
+      ['.github/workflows/deploy.yml', '.github/workflows/deploy.yml', 'jobs.deploy.env.AWS_ACCESS_KEY_ID'],
+      ['.github/workflows/deploy.yml', '.github/workflows/deploy.yml', 'jobs.deploy.env.AWS_SECRET_ACCESS_KEY'],
+      ['.gitlab-ci.yml', '.gitlab-ci.yml', 'variables.MIRROR_TOKEN'],
+      ['automation/n8n/workflows.json', 'automation/n8n/workflows.json#wf-payment-failed', 'nodes["Open GitHub issue"].parameters'],
+    ]);
+    // Owned through CODEOWNERS (.github/CODEOWNERS for GitHub, the [CI] section of .gitlab/CODEOWNERS for GitLab): silent.
+    expect(findings.filter((f) => f.ruleId === 'unowned-workflow' && f.location?.path !== '.github/workflows/team-sync.yml')).toEqual([]);
+    const inventory = JSON.parse(json.stdout).inventory;
+    expect(inventory.workflows.byPlatform).toEqual({ 'github-actions': { workflow: 5 }, 'gitlab-ci': { workflow: 1 }, n8n: { workflow: 3 } });
+  });
+
   it('joins the key id hard-coded in the workflow to ci-deploy’s active key', () => {
     const keyId = demo.generated.find((g) => g.template === 'aws-access-key-id:ci-deploy')!.value;
     const listed = JSON.parse(readFileSync(join(demo.aws!, 'access-keys', 'ci-deploy.json'), 'utf8')).AccessKeyMetadata;
