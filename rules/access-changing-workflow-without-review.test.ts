@@ -164,12 +164,16 @@ describe('access catalogue: scripts, actions, n8n nodes, URLs', () => {
     expect(call(node('n8n-nodes-base.gSuiteAdmin', { resource: 'group' }))).toEqual([]);
     expect(call(node('n8n-nodes-base.github'))).toEqual([]);
     expect(call(node('n8n-nodes-base.github', { resource: 'issue', operation: 'create' }))).toEqual([]);
-    // HTTP Request: the method is not in the model, so only endpoints that exist to change access count.
-    const http = (url: string) => call(node('n8n-nodes-base.httpRequest', { url: { value: url, at: loc(3) } }));
+    // HTTP Request: a method given by an expression is unknown, so only endpoints that exist to change access count.
+    const http = (url: string, requestMethod = '={{ $json.method }}') => call(node('n8n-nodes-base.httpRequest', { url: { value: url, at: loc(3) }, requestMethod }));
     expect(http('https://graph.microsoft.com/v1.0/applications/{{ $json.id }}/addPassword')).toEqual(['HTTP Request graph.microsoft.com/applications/{id}/addPassword']);
     expect(http('https://graph.microsoft.com/v1.0/invitations')).toEqual(['HTTP Request graph.microsoft.com/invitations']);
     expect(http('https://graph.microsoft.com/v1.0/users')).toEqual([]);
     expect(http('https://api.github.com/orgs/acme/memberships/bob')).toEqual([]);
+    // A written method decides; none written is n8n's default, GET.
+    expect(http('https://graph.microsoft.com/v1.0/users', 'POST')).toEqual(['HTTP Request POST graph.microsoft.com/users']);
+    expect(http('https://api.github.com/orgs/acme/memberships/bob', 'PUT')).toEqual(['HTTP Request PUT api.github.com/orgs/{org}/memberships/{username}']);
+    expect(call(node('n8n-nodes-base.httpRequest', { url: { value: 'https://graph.microsoft.com/v1.0/applications/x/addPassword', at: loc(3) } }))).toEqual([]);
   });
 
   it('takes a method into account when one is known', () => {
@@ -394,10 +398,10 @@ describe('access-changing-workflow-without-review: n8n', () => {
     expect(manual.map((f) => f.severity)).toEqual(['medium']);
     expect(n8nRun([hook, iam], [['Request', 'Add to admins']], false).map((f) => f.severity)).toEqual(['medium']);
     const http = n8nRun(
-      [hook, { name: 'New secret', type: 'n8n-nodes-base.httpRequest', url: { value: 'https://graph.microsoft.com/v1.0/applications/{{ $json.id }}/addPassword', at: loc(17, 16, 'workflows/access.json') } }],
+      [hook, { name: 'New secret', type: 'n8n-nodes-base.httpRequest', requestMethod: 'POST', url: { value: 'https://graph.microsoft.com/v1.0/applications/{{ $json.id }}/addPassword', at: loc(17, 16, 'workflows/access.json') } }],
       [['Request', 'New secret']],
     );
-    expect(http.map(brief)).toEqual([['workflows/access.json', 17, 16, 'high', 'HTTP Request graph.microsoft.com/applications/{id}/addPassword']]);
+    expect(http.map(brief)).toEqual([['workflows/access.json', 17, 16, 'high', 'HTTP Request POST graph.microsoft.com/applications/{id}/addPassword']]);
   });
 
   it('stays silent with an approval upstream (also through other nodes, and for an agent’s tool), on reads and on disabled nodes', () => {

@@ -40,6 +40,25 @@ describe('parseN8nFile: resource and operation', () => {
   });
 });
 
+describe('parseN8nFile: the method of HTTP Request nodes', () => {
+  it('keeps `method` (`requestMethod` in version 1) as written, only on HTTP Request nodes', () => {
+    const wf = one([
+      { name: 'Post', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, parameters: { method: 'POST', url: 'https://a.example.com' } },
+      { name: 'V1', type: 'n8n-nodes-base.httpRequest', typeVersion: 1, parameters: { requestMethod: 'PUT', url: 'https://a.example.com' } },
+      { name: 'Default', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, parameters: { url: 'https://a.example.com' } },
+      { name: 'Expr', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, parameters: { method: '={{ $json.m }}', url: 'https://a.example.com' } },
+      { name: 'Hook', type: 'n8n-nodes-base.webhook', parameters: { httpMethod: 'POST', path: 'p', method: 'DELETE' } },
+    ]);
+    expect(wf.n8n.nodes.map((n) => [n.name, n.requestMethod])).toEqual([
+      ['Post', 'POST'],
+      ['V1', 'PUT'],
+      ['Default', undefined],
+      ['Expr', '={{ $json.m }}'],
+      ['Hook', undefined],
+    ]);
+  });
+});
+
 describe('parseN8nFile: the URL of HTTP Request nodes', () => {
   it('reduces URLs to scheme, host and path, expressions too, and points at the value', () => {
     const text = JSON.stringify(
@@ -157,5 +176,15 @@ describe('parseN8nFile: node extras', () => {
   it('ignores extras of the wrong shape', () => {
     const node = { name: 'X', type: 't', at: { path: 'p', line: 1, column: 1 }, typeAt: { path: 'p', line: 1, column: 1 }, disabled: false, trigger: false, credentials: [] };
     expect(nodeExtras({ ...node, executes: { workflowId: 3 }, extent: 'x' } as never)).toEqual({});
+  });
+});
+
+describe('parseN8nFile: broken JSON', () => {
+  it('points at the offset JSON.parse names, in a CRLF file with text after the workflow', () => {
+    const text = JSON.stringify({ name: 'W', nodes: [], connections: {} }, null, 2).replace(/\n/g, '\r\n') + 'stray text';
+    const parsed = parseN8nFile(text, 'w.json');
+    expect(parsed.ok).toBe(false);
+    const lines = text.split('\n');
+    expect(parsed.ok === false && !parsed.skip && parsed.error).toMatch(new RegExp(`^invalid JSON at line ${lines.length}, column ${lines.at(-1)!.indexOf('s') + 1}: `));
   });
 });

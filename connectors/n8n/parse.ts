@@ -74,6 +74,9 @@ export function nodeExtras(node: N8nNode): N8nNodeExtras {
   return out;
 }
 
+/** HTTP Request nodes (and the AI agents' HTTP tools), whose `method` is kept. */
+const HTTP_REQUEST_TYPE = /\.(?:httpRequest|httpRequestTool|toolHttpRequest)$/;
+
 type YNode = Node | null | undefined;
 
 class Reader {
@@ -144,6 +147,13 @@ class Reader {
   }
 }
 
+/** 1-based line and column of a character offset (CRLF and LF both end a line). */
+function linePos(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.min(offset, text.length));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, col: offset - lineStart + 1 };
+}
+
 function firstError(r: Reader, text: string): string | undefined {
   const error = r.doc.errors[0];
   if (!error) return undefined;
@@ -151,8 +161,12 @@ function firstError(r: Reader, text: string): string | undefined {
   try {
     JSON.parse(text);
   } catch (e) {
-    const pos = error.linePos?.[0];
-    return `invalid JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${(e as Error).message.split('\n')[0]}`;
+    // JSON.parse names the offset (`at position 6973`, Node 22 adds `(line 396 column 2)`): the place to point at,
+    // rather than the YAML parser's, which may be the start of a document it could not split.
+    const message = (e as Error).message.split('\n')[0]!.replace(/\s*\(line \d+ column \d+\)$/, '');
+    const offset = /\bposition (\d+)/.exec(message);
+    const pos = offset ? linePos(text, Number(offset[1])) : error.linePos?.[0];
+    return `invalid JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${message}`;
   }
   const pos = error.linePos?.[0];
   return `unreadable JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`;
@@ -313,6 +327,10 @@ function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteral
     const method = r.str(r.value(params, 'httpMethod'));
     if (path !== undefined) node.webhookPath = path;
     if (method !== undefined) node.httpMethod = method;
+  }
+  if (HTTP_REQUEST_TYPE.test(type)) {
+    const method = r.str(r.value(params, 'method')) ?? r.str(r.value(params, 'requestMethod'));
+    if (method !== undefined && method.trim() !== '') node.requestMethod = method.trim();
   }
   for (const key of ['resource', 'operation'] as const) {
     const value = r.str(r.value(params, key));

@@ -66,6 +66,11 @@ export interface N8nNode {
    * the `=`, reduced the same way. `at` is the value.
    */
   url?: { value: string; at: Location };
+  /**
+   * HTTP Request nodes: `parameters.method` (`requestMethod` in version 1) as written, `=…` for an expression;
+   * absent when not written, which n8n runs as GET.
+   */
+  requestMethod?: string;
   /** `credentials: { "<credentialType>": { id, name } }` (old exports: `{ "<credentialType>": "<name>" }`). */
   credentials: N8nCredentialRef[];
 }

@@ -964,12 +964,19 @@ export function isN8nTool(type: string): boolean {
 
 /**
  * The changing calls an n8n node makes: an identity-admin node with a changing operation (an operation left at the
- * node's default counts only where the default is known), or an HTTP Request node whose URL can only change access.
+ * node's default counts only where the default is known), or an HTTP Request node calling a changing route with a
+ * changing method (its method left to n8n's default is GET; a method given by an expression counts only on routes that
+ * exist to change access).
  */
 export function n8nNodeAccessCalls(node: N8nNode): AccessCall[] {
   const base = n8nBaseType(node.type);
   if (!base) return [];
-  if (base === 'httpRequest') return node.url ? restAccessCalls(node.url.value, undefined, 'HTTP Request') : [];
+  if (base === 'httpRequest') {
+    if (!node.url) return [];
+    // Not written: n8n's default, GET. An expression: unknown, so only endpoints that exist to change access count.
+    const method = node.requestMethod === undefined ? 'GET' : node.requestMethod.startsWith('=') ? undefined : node.requestMethod.toUpperCase();
+    return restAccessCalls(node.url.value, method, 'HTTP Request');
+  }
   for (const api of ACCESS_APIS) {
     const m = api.match;
     if (m.kind !== 'n8n' || m.nodeType !== base) continue;
