@@ -253,6 +253,27 @@ describe('access-changing-workflow-without-review: GitHub Actions', () => {
     expect(findings[0]!.evidence).toMatchObject({ outsiderTriggers: 'issue_comment' });
   });
 
+  it('is high, not critical, when the job’s if: lets only known people run it on an outsider trigger', () => {
+    const job = (cond: string) =>
+      lines(
+        'on: pull_request_target',
+        'jobs:',
+        '  rotate:',
+        ...(cond ? [`    if: ${cond}`] : []),
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: aws iam create-access-key --user-name integ-test',
+      );
+    const sev = (cond: string) => run(job(cond)).map((f) => [f.severity, f.evidence?.guard]);
+    expect(sev('')).toEqual([['critical', undefined]]);
+    const author = "${{ github.event_name == 'workflow_dispatch' || github.event.pull_request.user.login == 'release-bot' }}";
+    expect(sev(author)).toEqual([['high', author]]);
+    expect(sev('github.event.pull_request.head.repo.full_name == github.repository')).toEqual([['high', 'github.event.pull_request.head.repo.full_name == github.repository']]);
+    expect(sev("contains(fromJSON('[\"OWNER\",\"MEMBER\"]'), github.event.comment.author_association)")[0]![0]).toBe('high');
+    // A label or a branch name is not a person: anyone who can open the pull request controls them.
+    expect(sev("contains(github.event.pull_request.labels.*.name, 'safe to test')")[0]![0]).toBe('critical');
+  });
+
   it('stays silent on jobs with an environment, on reads, comments and echoes, and on composite actions', () => {
     const reviewed = lines(
       'on: workflow_dispatch',

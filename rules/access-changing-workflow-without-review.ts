@@ -56,6 +56,13 @@ function callsEvidence(calls: AccessCall[]): { calls: string; families: string }
   return { calls: calls.map((c) => c.call).join(', '), families: [...new Set(calls.map((c) => c.api.family))].join(', ') };
 }
 
+/**
+ * A job-level `if:` that lets only known people or same-repository pull requests run the job: a check of the pull
+ * request's author or the event's sender, of an author association, of the actor, or that the head repository is this one.
+ */
+const ACTOR_GUARD =
+  /\bgithub\.(?:event\.(?:pull_request\.user\.login|sender\.login|comment\.user\.login|issue\.user\.login)|actor|triggering_actor)\s*==|author_association|\bpull_request\.head\.repo\.full_name\s*==\s*github\.repository\b/;
+
 /** GitHub Actions and GitLab CI: a job that changes access with no `environment:`. */
 function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes): Finding[] {
   const findings: Finding[] = [];
@@ -69,6 +76,8 @@ function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes
     if (calls.length === 0) continue;
     const first = calls[0]!;
     const { calls: list, families } = callsEvidence(calls);
+    const guarded = !gitlab && job.if !== undefined && ACTOR_GUARD.test(job.if.text);
+    const open = outsiders.length > 0 && !guarded;
     const started = events.length ? `, started by ${events.join(', ')},` : '';
     const manual = gitlab && job.manual ? ' Its `when: manual` lets anyone who may run pipelines start it: that is not a review.' : '';
     const fix = gitlab
@@ -79,7 +88,7 @@ function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes
         resource: resourceOf(identity),
         message: `Job ${job.id} of ${describeWorkflow(identity)}${started} changes identities or permissions (${list}) with no environment in front of it: nobody has to approve a run before it does.${manual} ${fix}`,
         identity: [identity.id, job.id],
-        severity: outsiders.length ? 'critical' : 'high',
+        severity: open ? 'critical' : 'high',
         location: first.at,
         allowedInline: inlineAllowed(workflow, first.at),
         evidence: {
@@ -92,6 +101,7 @@ function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes
           review: gitlab && job.manual ? 'none (when: manual, no environment)' : 'none (no environment)',
           ...(events.length ? { triggers: events.join(', ') } : {}),
           ...(outsiders.length ? { outsiderTriggers: outsiders.join(', ') } : {}),
+          ...(guarded ? { guard: job.if!.text.trim() } : {}),
         },
       }),
     );
@@ -226,7 +236,9 @@ leading to the agent it serves). A Wait node does not count (nhi does not know w
 webhook or form, or after a delay).
 
 **Severity.** High. Critical when outsiders can start the run: a GitHub workflow on \`pull_request_target\`,
-\`workflow_run\`, \`issues\`, \`issue_comment\`, \`discussion\` or \`discussion_comment\`; an active n8n workflow reached from a
+\`workflow_run\`, \`issues\`, \`issue_comment\`, \`discussion\` or \`discussion_comment\`, unless the job's \`if:\` lets only
+known people run it (it checks the pull request's author, the sender, the actor or an author association, or that the head
+repository is this one; the condition is in the finding's \`guard\` evidence); an active n8n workflow reached from a
 Webhook or Form trigger without authentication. Medium for an n8n workflow that is inactive, or that only a manual
 trigger starts: the person who runs it still decides alone, so it is reported, but nobody outside can start it. A
 job-level \`if:\` (an author or label check) is not read, and is no review: whoever passes it still acts alone.

@@ -104,6 +104,11 @@ describe('parseGithubActionsFile: a workflow', () => {
 });
 
 describe('parseGithubActionsFile: the forms a key can take', () => {
+  it('keeps a job-level if: as written, with its key', () => {
+    const w = parse(lines('on: push', 'jobs:', '  a:', "    if: ${{ github.actor == 'x' }}", '    runs-on: x', '  b:', '    if: ""', '    runs-on: x'));
+    expect(w.jobs.map((j) => j.if)).toEqual([{ text: "${{ github.actor == 'x' }}", at: at(4, 5) }, undefined]);
+  });
+
   it('reads `on` as a name, a list or a map', () => {
     expect(parse(lines('on: push', 'jobs: {}')).triggers).toEqual([{ event: 'push', at: at(1, 5) }]);
     expect(parse(lines('on: [push, pull_request_target]', 'jobs: {}')).triggers).toEqual([

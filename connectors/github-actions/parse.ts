@@ -213,6 +213,9 @@ function jobOf(r: Reader, id: string, pair: Pair): WorkflowJob {
   if (name !== undefined) job.name = name;
   const permissions = permissionsOf(r, r.get(map, 'permissions'));
   if (permissions) job.permissions = permissions;
+  const ifPair = r.get(map, 'if');
+  const ifText = ifPair ? r.str(ifPair.value) : undefined;
+  if (ifPair && ifText !== undefined && ifText.trim() !== '') job.if = { text: ifText, at: r.keyAt(ifPair) };
   const environment = r.get(map, 'environment');
   if (environment) {
     const envName = r.str(environment.value) ?? r.str(r.get(r.map(environment.value), 'name')?.value);

@@ -152,6 +152,8 @@ export interface WorkflowJob {
   name?: string;
   /** The job's key. */
   at: Location;
+  /** GitHub: the job-level `if:` as written (with or without `${{ }}`), and its key. */
+  if?: { text: string; at: Location };
   /** Job-level `permissions:`; absent when the job has none (it then gets the workflow's, else the default). */
   permissions?: TokenPermissions;
   /**
