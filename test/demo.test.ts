@@ -149,6 +149,17 @@ describe('the demo estate (npm run demo)', () => {
     ]);
     // Owned through CODEOWNERS (.github/CODEOWNERS for GitHub, the [CI] section of .gitlab/CODEOWNERS for GitLab): silent.
     expect(findings.filter((f) => f.ruleId === 'unowned-workflow' && f.location?.path !== '.github/workflows/team-sync.yml')).toEqual([]);
+    // The same place in SARIF (region) and in the table (path:line:column) as in JSON, for every workflow finding.
+    const workflowFindings = findings.filter((f) => f.ruleId in expected);
+    const sarifPath = join(root, 'demo.sarif');
+    runCli(['scan', demo.repo, demo.aws!, '--history', '--no-store', '--format', 'sarif', '--output', sarifPath]);
+    type SarifResult = { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }> };
+    const regions = (JSON.parse(readFileSync(sarifPath, 'utf8')).runs[0].results as SarifResult[])
+      .filter((r) => r.ruleId in expected)
+      .map((r) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}:${r.locations[0]!.physicalLocation.region.startColumn}`);
+    const placed = workflowFindings.map((f) => `${f.ruleId} ${f.location!.path}:${f.location!.line}:${f.location!.column}`);
+    expect(regions.sort()).toEqual([...placed].sort());
+    for (const f of workflowFindings) expect(table.stdout).toContain(`${f.ruleId}  ${f.location!.path}:${f.location!.line}:${f.location!.column}`);
     const inventory = JSON.parse(json.stdout).inventory;
     expect(inventory.workflows.byPlatform).toEqual({ 'github-actions': { workflow: 5 }, 'gitlab-ci': { workflow: 1 }, n8n: { workflow: 3 } });
   });
