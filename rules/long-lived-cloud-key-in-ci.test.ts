@@ -241,4 +241,85 @@ describe('long-lived-cloud-key-in-ci on GitLab CI', () => {
     });
     expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
   });
+
+  it('fires on keys a script copies from another CI/CD variable and on key variables read under another name', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'variables:', //                                                         1
+        '  aws_access_key_id: $AWS_ACCESS_KEY_ID', //                            2
+        '.ami:', //                                                              3
+        '  script:', //                                                          4
+        '    - export AWS_ACCESS_KEY_ID=$AMI_BUILDER_KEY_ID', //                 5
+        '    - export AWS_SECRET_ACCESS_KEY=$AMI_BUILDER_SECRET_ACCESS_KEY', //  6
+        '    - packer build ami.json', //                                        7
+        'ami-amd64:', //                                                         8
+        '  extends: .ami', //                                                    9
+        'copy-env:', //                                                          10
+        '  variables:', //                                                       11
+        '    TF_VAR_aws_secret: $AWS_SECRET_ACCESS_KEY', //                      12
+        '  script:', //                                                          13
+        '    - terraform apply -auto-approve', //                                14
+        '',
+      ].join('\n'),
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map(loc)).toEqual([
+      ['.gitlab-ci.yml', 2, 22, '', 'AWS_ACCESS_KEY_ID'],
+      ['.gitlab-ci.yml', 5, 32, 'ami-amd64', 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY'],
+      ['.gitlab-ci.yml', 12, 24, 'copy-env', 'AWS_SECRET_ACCESS_KEY'],
+    ]);
+  });
+
+  it('stays silent on paths built from predefined variables, other S3-compatible stores and keys the script mints itself', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'variables:',
+        '  GOOGLE_APPLICATION_CREDENTIALS: ${CI_PROJECT_DIR}/.gcp-keyfile.json', // a path, not a stored key
+        'upload-rgw:',
+        '  script:',
+        '    - |',
+        '      if [[ -n "${AWS_ACCESS_KEY_ID}" ]]; then',
+        '        echo "access_key = ${AWS_ACCESS_KEY_ID}" >> ~/.s3cfg',
+        '        echo "secret_key = ${AWS_SECRET_ACCESS_KEY}" >> ~/.s3cfg',
+        '        echo "host_base = objects.example.org" >> ~/.s3cfg',
+        '        s3cmd put build.dmg s3://artifacts/',
+        '      fi',
+        'upload-minio:',
+        '  script:',
+        '    - aws --endpoint-url https://minio.example.org s3 cp out.zip s3://builds/ # uses $AWS_SECRET_ACCESS_KEY',
+        'legacy-oidc:',
+        '  script:',
+        '    - >',
+        '      export $(printf "AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s"',
+        '      $(aws sts assume-role-with-web-identity --role-arn "$ROLE_ARN" --role-session-name "ci-$CI_JOB_ID"',
+        '      --web-identity-token "$CI_JOB_JWT_V2" --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text))',
+        '    - echo "caller $AWS_ACCESS_KEY_ID"',
+        'minted:',
+        '  script:',
+        '    - export AWS_SECRET_ACCESS_KEY="$(./ci/fetch-session-secret.sh)"',
+        '    - ./deploy.sh --secret "$AWS_SECRET_ACCESS_KEY"',
+        '',
+      ].join('\n'),
+    });
+    expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
+  });
+
+  it('still fires when the endpoint named is AWS’s own, or the key is read before the script sets it', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'aws-endpoint:',
+        '  script:',
+        '    - aws --endpoint-url https://s3.eu-west-1.amazonaws.com s3 cp out.zip s3://builds/ --sse "$AWS_SECRET_ACCESS_KEY"',
+        'read-first:',
+        '  script:',
+        '    - echo "$AWS_SECRET_ACCESS_KEY" | ./check-key.sh',
+        '    - export AWS_SECRET_ACCESS_KEY="$(./rotate.sh)"',
+        '',
+      ].join('\n'),
+    });
+    expect(rule.evaluate(inventory, ruleCtx()).map(loc)).toEqual([
+      ['.gitlab-ci.yml', 3, 95, 'aws-endpoint', 'AWS_SECRET_ACCESS_KEY'],
+      ['.gitlab-ci.yml', 6, 13, 'read-first', 'AWS_SECRET_ACCESS_KEY'],
+    ]);
+  });
 });

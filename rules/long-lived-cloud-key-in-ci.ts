@@ -3,6 +3,7 @@ import type { Finding } from '../src/core/model.js';
 import type { NamedValue, SecretRef, WorkflowAttributes, WorkflowJob, WorkflowStep } from '../src/core/workflow.js';
 import { describeWorkflow, inlineAllowed, ownerEvidence, resourceOf, workflowsOf } from '../src/workflow/findings.js';
 import { input, isAction, readsStoredSecret } from '../src/workflow/github.js';
+import { isPredefinedVariable } from '../connectors/gitlab-ci/parse.js';
 
 type Cloud = 'aws' | 'gcp' | 'azure';
 
@@ -39,8 +40,11 @@ const GITLAB_OIDC_INSTEAD: Record<Cloud, string> = {
   azure: '`id_tokens:` with a federated credential (az login --federated-token)',
 };
 
-/** A GitLab variable value that expands another variable (\`$PROD_AWS_KEY\`, \`\${X}\`): a CI/CD variable stored in the project or group. */
-const GITLAB_EXPANSION = /(?<!\$)\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)/;
+/**
+ * The variables a GitLab value expands (\`$PROD_AWS_KEY\`, \`\${X}\`). One GitLab does not predefine is a CI/CD variable
+ * stored in the project or group; \`\${CI_PROJECT_DIR}/key.json\` is only a path.
+ */
+const GITLAB_EXPANSION = /(?<!\$)\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g;
 
 /** A value taken from the secrets or variables context: a stored, static value (not one minted during the run). */
 function isStored(value: string): boolean {
@@ -104,8 +108,13 @@ nhi reports, at the key that carries it:
 GitLab CI supports the same federation through \`id_tokens:\`. In a \`.gitlab-ci.yml\` (and its local includes) nhi reports,
 per job that requests no \`id_tokens\`, the same variables (and \`GOOGLE_APPLICATION_CREDENTIALS\`, commonly a file variable
 holding a service-account JSON key) set in \`variables:\` from another CI/CD variable (\`AWS_SECRET_ACCESS_KEY: $PROD_AWS_SECRET\`),
-or read by the job's scripts (\`$AWS_SECRET_ACCESS_KEY\`), which makes them project or group CI/CD variables. Keys that are
-CI/CD variables no script names are not visible in the file and not reported.
+or read by the job's scripts (\`$AWS_SECRET_ACCESS_KEY\`) or variables (\`aws_secret_access_key: $AWS_SECRET_ACCESS_KEY\`), which makes
+them project or group CI/CD variables, or copied by a script from another CI/CD variable (\`export AWS_ACCESS_KEY_ID=$AMI_KEY_ID\`).
+Keys that are CI/CD variables no script names are not visible in the file and not reported; nor are values that expand only
+variables GitLab predefines (\`GOOGLE_APPLICATION_CREDENTIALS: \${CI_PROJECT_DIR}/key.json\` is a path), AWS-style keys a job's
+script sends to another S3-compatible store (\`--endpoint-url\`, s3cmd's \`host_base\`, a MinIO \`mc alias\`, not at amazonaws.com),
+and keys the script sets itself before reading them (\`export AWS_ACCESS_KEY_ID=$(…)\`, \`export $(…)\`, \`eval "$(…)"\`, STS
+\`assume-role…\` calls, the legacy \`$CI_JOB_JWT\`).
 
 One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`; a GitLab job), at its first key, naming all of them.
 Composite actions are checked too. Not reported: the same actions logging in with \`role-to-assume\`,
@@ -197,34 +206,98 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
 
 type Report = (cloud: Cloud, keys: NamedValue[], where: string, place: string[], job?: WorkflowJob, step?: WorkflowStep) => void;
 
+/** Whether a GitLab value expands a variable GitLab does not predefine: a stored CI/CD variable. */
+function expandsStored(value: string): boolean {
+  return [...value.matchAll(GITLAB_EXPANSION)].some((m) => !isPredefinedVariable(m[1] ?? m[2]!));
+}
+
+/**
+ * A script that sends AWS-style keys to another S3-compatible store (Ceph RGW, MinIO, R2…), which has no AWS OIDC:
+ * an endpoint option, s3cmd's `host_base` or a MinIO client alias, not at amazonaws.com.
+ */
+const GITLAB_OTHER_S3 = /(?:--endpoint(?:-url)?[=\s]+|\bhost_base\s*=\s*|\bAWS_ENDPOINT_URL\w*=|\bmc\s+alias\s+set\s+\S+\s+)["']?(?!(?:https?:\/\/)?[\w.-]*amazonaws\.com)[\w$]/;
+
+/**
+ * A script that obtains cloud credentials while it runs, before it reads them: STS (`assume-role`,
+ * `assume-role-with-web-identity` with the legacy `$CI_JOB_JWT`…), or a bulk export of a command's output
+ * (`export $(…)`, `eval "$(…)"`).
+ */
+const GITLAB_MINTED = /\bassume-role(?:-with-web-identity)?\b|\bget-session-token\b|\$\{?CI_JOB_JWT|\bexport\s+\$\(|\beval\s+["']?\$\(/;
+
+/** The first reference to `$NAME` in a script, or -1. */
+const firstUse = (script: string, name: string) => script.search(new RegExp(`\\$\\{?${name}(?![\\w])`));
+
 /**
  * GitLab CI, per job that requests no \`id_tokens\`: static key variables it sets from other CI/CD variables
- * (its own \`variables:\` or the pipeline's), and static key variables its scripts read (\`$AWS_SECRET_ACCESS_KEY\`),
- * which are then project or group CI/CD variables. Reported once per job and cloud, at the first of them.
+ * (its own \`variables:\` or the pipeline's, or \`export AWS_ACCESS_KEY_ID=$OTHER\` in its scripts), and static key
+ * variables it reads (\`$AWS_SECRET_ACCESS_KEY\` in a script or as the value of another variable), which are then
+ * project or group CI/CD variables. Not: AWS keys a script sends to another S3-compatible store, keys a script sets
+ * itself from a command (STS, a bulk export) before reading them, values that expand only predefined variables.
+ * Reported once per job and cloud, at the first of them.
  */
 function gitlabKeys(workflow: WorkflowAttributes, report: Report): void {
   const endpointSet = (list: NamedValue[]) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL'));
-  const collect = (env: NamedValue[], inScope: NamedValue[], refs: SecretRef[]) => {
+  const collect = (env: NamedValue[], inScope: NamedValue[], refs: SecretRef[], script = '', copied: NamedValue[] = []) => {
+    const otherS3 = endpointSet(inScope) || GITLAB_OTHER_S3.test(script);
     const byCloud = new Map<Cloud, NamedValue[]>();
     const add = (cloud: Cloud, v: NamedValue) => {
-      if (cloud === 'aws' && endpointSet(inScope)) return;
+      if (cloud === 'aws' && otherS3) return;
       const list = byCloud.get(cloud) ?? [];
       if (!list.some((x) => x.name === v.name)) list.push(v);
       byCloud.set(cloud, list);
     };
-    for (const e of env) if (GITLAB_KEY_ENV[e.name] && GITLAB_EXPANSION.test(e.value)) add(GITLAB_KEY_ENV[e.name]!, e);
+    for (const e of env) if (GITLAB_KEY_ENV[e.name] && expandsStored(e.value)) add(GITLAB_KEY_ENV[e.name]!, e);
+    for (const v of copied) add(GITLAB_KEY_ENV[v.name]!, v);
     for (const ref of refs) {
       const cloud = ref.kind === 'named' && ref.name ? GITLAB_KEY_ENV[ref.name] : undefined;
-      if (cloud) add(cloud, { name: ref.name!, value: ref.expression, at: ref.at, valueAt: ref.at });
+      if (!cloud) continue;
+      // Set by the script before it is read: minted during the run, not a stored CI/CD variable.
+      const used = firstUse(script, ref.name!);
+      if (used >= 0 && (GITLAB_MINTED.test(script.slice(0, used)) || setsItself(script.slice(0, used), ref.name!))) continue;
+      add(cloud, { name: ref.name!, value: ref.expression, at: ref.at, valueAt: ref.at });
     }
     return byCloud;
   };
   const unfederated = workflow.jobs.filter((j) => !j.idTokens?.length);
   if (unfederated.length > 0 || workflow.jobs.length === 0) {
-    for (const [cloud, keys] of collect(workflow.env, workflow.env, [])) report(cloud, keys, 'The pipeline-level variables', ['variables']);
+    // `aws_access_key_id: $AWS_ACCESS_KEY_ID`: the pipeline's variables read a key variable under another name.
+    const read = workflow.secretRefs.filter((r) => r.job === undefined && r.section === 'env');
+    for (const [cloud, keys] of collect(workflow.env, workflow.env, read)) report(cloud, keys, 'The pipeline-level variables', ['variables']);
   }
   for (const job of unfederated) {
-    const refs = workflow.secretRefs.filter((r) => r.job === job.id && r.section === 'run');
-    for (const [cloud, keys] of collect(job.env, [...workflow.env, ...job.env], refs)) report(cloud, keys, `Job ${job.id}`, [job.id], job);
+    const refs = workflow.secretRefs.filter((r) => r.job === job.id && (r.section === 'run' || r.section === 'env'));
+    const script = job.steps.map((st) => st.run?.text ?? '').join('\n');
+    for (const [cloud, keys] of collect(job.env, [...workflow.env, ...job.env], refs, script, copiedKeys(job, refs))) report(cloud, keys, `Job ${job.id}`, [job.id], job);
   }
+}
+
+/** `NAME=…` or `export NAME=…` in a script (the whole assignments, at a command's start). */
+function assignments(script: string, name: string): RegExpMatchArray[] {
+  return [...script.matchAll(new RegExp(`(?:^|[\\s;&|(])(?:export\\s+)?${name}=(["']?)(\\S*)`, 'gm'))];
+}
+
+/** Whether a script assigns `name` from something other than a stored variable (a command's output, a literal). */
+function setsItself(script: string, name: string): boolean {
+  return assignments(script, name).some((m) => m[2] !== '' && (!/^\$\{?[A-Za-z_]\w*\}?["']?$/.test(m[2]!) || /^\$\{?CI_JOB_JWT/.test(m[2]!)));
+}
+
+/**
+ * Key variables a job's scripts set from another stored CI/CD variable (\`export AWS_ACCESS_KEY_ID=$AMI_KEY_ID\`), each
+ * located at that variable's reference (or at the script key when its name does not read like a credential).
+ */
+function copiedKeys(job: WorkflowJob, refs: SecretRef[]): NamedValue[] {
+  const out: NamedValue[] = [];
+  for (const step of job.steps) {
+    if (!step.run) continue;
+    for (const name of Object.keys(GITLAB_KEY_ENV)) {
+      for (const m of assignments(step.run.text, name)) {
+        const source = /^\$\{?([A-Za-z_]\w*)\}?["']?$/.exec(m[2]!)?.[1];
+        if (!source || source === name || isPredefinedVariable(source) || out.some((v) => v.name === name)) continue;
+        const ref = refs.find((r) => r.name === source && r.step === step.index);
+        const at = ref?.at ?? step.run.at;
+        out.push({ name, value: `$${source}`, at, valueAt: at });
+      }
+    }
+  }
+  return out;
 }

@@ -347,6 +347,16 @@ describe('self-triggering-workflow on GitLab CI', () => {
     expect(rule.evaluate(fires, ruleCtx())).toHaveLength(1);
     const silent = await gitlabInventory({ '.gitlab-ci.yml': rules('$CI_PIPELINE_SOURCE == "schedule"') + job([push]) });
     expect(rule.evaluate(silent, ruleCtx())).toEqual([]);
+    // `$CI_COMMIT_REF_NAME` is set in every branch and tag pipeline: a rule testing it lets pushes in.
+    const refName = await gitlabInventory({ '.gitlab-ci.yml': rules("'$CI_COMMIT_REF_NAME'") + job([push]) });
+    expect(rule.evaluate(refName, ruleCtx()).map((f) => f.evidence?.trigger)).toEqual(['push']);
+  });
+
+  it('reads a commit line YAML takes for a mapping (an unquoted `: `) as written: its [skip ci] still counts', async () => {
+    const skipped = await gitlabInventory({ '.gitlab-ci.yml': job(['git commit -am "chore: release [skip ci]"', push]) });
+    expect(rule.evaluate(skipped, ruleCtx())).toEqual([]);
+    const loops = await gitlabInventory({ '.gitlab-ci.yml': job(['git commit -am "chore: release"', push]) });
+    expect(rule.evaluate(loops, ruleCtx())).toHaveLength(1);
   });
 
   it('stays silent with ci.skip or [skip ci], with CI_JOB_TOKEN only, and for a push to another project or into a clone', async () => {

@@ -144,4 +144,50 @@ describe('unpinned-action-with-secrets on GitLab CI includes', () => {
     const inventory = await gitlabInventory({ '.gitlab-ci.yml': pipeline(['  - remote: https://example.com/ci/notify.yml'], 'make test') });
     expect(rule.evaluate(inventory, ruleCtx())).toEqual([]);
   });
+
+  it('names a secret handed to a component as an input, even when no job reads a secret itself', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'include:',
+        '  - component: $CI_SERVER_FQDN/acme-tools/release-bot/run@v0.9.0', // 2
+        '    inputs:',
+        '      stage: release',
+        '      token: $RELEASE_BOT_TOKEN',
+        '  - component: $CI_SERVER_FQDN/acme-tools/lint/run@1.0.0', //        6
+        'build:',
+        '  script:',
+        '    - make all',
+        '',
+      ].join('\n'),
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map((f) => [f.location?.line, f.evidence?.ref, f.evidence?.inputs ?? ''])).toEqual([
+      [2, 'v0.9.0', '$RELEASE_BOT_TOKEN (input token)'],
+      [6, '1.0.0', ''],
+    ]);
+    expect(findings[0]!.message).toContain('not a commit SHA, and hands it $RELEASE_BOT_TOKEN (input token); its jobs also run with every CI/CD variable');
+    expect(findings[1]!.message).toContain('not a commit SHA; its jobs run with every CI/CD variable, including $RELEASE_BOT_TOKEN');
+  });
+
+  it('treats GitLab’s own catalog components (`components/…`) like templates, and reports an include once when its file is included twice', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': [
+        'include:',
+        '  - component: $CI_SERVER_FQDN/components/sast/sast@3.4.0',
+        '  - component: gitlab.com/components/secret-detection/secret-detection@~latest',
+        '  - component: ${CI_SERVER_FQDN}/components/dependency-scanning/main@1.1.1',
+        '  - local: ci/review.yml',
+        '    inputs: { stage: test }',
+        '  - local: ci/review.yml',
+        '    inputs: { stage: qa }',
+        'deploy:',
+        '  script:',
+        '    - ./deploy.sh --token "$DEPLOY_TOKEN"',
+        '',
+      ].join('\n'),
+      'ci/review.yml': ['spec:', '  inputs:', '    stage: {}', '---', 'include:', '  - component: $CI_SERVER_FQDN/acme-tools/review/danger@2.1.0', 'review:', '  script: [danger]', ''].join('\n'),
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map((f) => [f.location?.path, f.location?.line, f.evidence?.include])).toEqual([['ci/review.yml', 6, '$CI_SERVER_FQDN/acme-tools/review/danger@2.1.0']]);
+  });
 });

@@ -1,6 +1,6 @@
 import { buildFinding, defineRule } from '../src/engine/rule.js';
-import type { Finding } from '../src/core/model.js';
-import type { SecretRef, UsesRef, WorkflowJob } from '../src/core/workflow.js';
+import type { Finding, Location } from '../src/core/model.js';
+import type { SecretRef, UsesRef, WorkflowInclude, WorkflowJob } from '../src/core/workflow.js';
 import { describeRef, describeWorkflow, isAutomaticToken, ownerEvidence, inlineAllowed, resourceOf, workflowsOf } from '../src/workflow/findings.js';
 
 /**
@@ -17,6 +17,18 @@ function isThirdPartyUnpinned(uses: UsesRef | undefined): uses is UsesRef {
 
 function label(uses: UsesRef): string {
   return uses.ref === undefined ? `${uses.raw} (no version at all)` : uses.raw;
+}
+
+/** Whether `a` comes after `b` in the same file. */
+const after = (a: Location, b: Location) => a.line > b.line || (a.line === b.line && a.column > b.column);
+
+/**
+ * GitLab's own CI/CD components, the catalog's \`components/\` group on gitlab.com (\`components/sast\`,
+ * \`components/secret-detection\`…, the successors of GitLab's \`template:\` includes), addressed as \`gitlab.com/…\` or
+ * \`$CI_SERVER_FQDN/…\`: not a third party, like \`template:\`.
+ */
+function isGitlabComponent(include: WorkflowInclude): boolean {
+  return include.kind === 'component' && /^(?:gitlab\.com|\$\{?CI_SERVER_FQDN\}?)\/components\//i.test(include.raw.trim());
 }
 
 export default defineRule({
@@ -47,8 +59,10 @@ GitLab CI has no actions, but \`include:\` brings in configuration from elsewher
 \`default:\` scripts that run with every CI/CD variable of the project, secrets included. In a \`.gitlab-ci.yml\` that uses
 stored secrets (a \`$TOKEN\`-like variable the file does not define, or \`secrets:\`), nhi reports each \`include:\` of
 another project (\`project:\` with a \`ref:\` that is not a commit SHA, or none), a CI/CD component whose version is not a
-commit SHA (\`@1.2\`, \`@~latest\`), and a \`remote:\` URL without an \`integrity:\` hash. GitLab's own \`template:\` includes
-and \`local:\` files are not reported, for the same reasons as \`actions/*\` and local actions.
+commit SHA (\`@1.2\`, \`@~latest\`), and a \`remote:\` URL without an \`integrity:\` hash; a secret given to the include as
+one of its \`inputs:\` (\`token: $RELEASE_TOKEN\`) counts as a secret the pipeline uses, and the finding names it. GitLab's own
+\`template:\` includes and components (the catalog's \`components/\` group: \`gitlab.com/components/sast/sast@3\`,
+\`$CI_SERVER_FQDN/components/…\`), and \`local:\` files are not reported, for the same reasons as \`actions/*\` and local actions.
 
 A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.`,
   remediation: {
@@ -77,17 +91,31 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
       if (workflow.platform === 'gitlab-ci') {
         const names = [...new Set(refs.map(describeRef))];
         if (names.length === 0) continue;
-        for (const include of workflow.includes ?? []) {
-          if (include.pinned || include.kind === 'local' || include.kind === 'template') continue;
+        const includes = workflow.includes ?? [];
+        for (const [i, include] of includes.entries()) {
+          if (include.pinned || include.kind === 'local' || include.kind === 'template' || isGitlabComponent(include)) continue;
           const how = include.kind === 'remote' ? 'fetched from a URL without an integrity hash' : include.ref ? `at ${include.ref}, not a commit SHA` : 'at its default branch (no ref)';
+          // Secrets given to it as `inputs:` (written after its entry, before the next include of the same file).
+          const next = includes.slice(i + 1).find((n) => n.at.path === include.at.path && after(n.at, include.at));
+          const handed = refs.filter((r) => r.job === undefined && r.section === 'with' && r.at.path === include.at.path && after(r.at, include.at) && (!next || after(next.at, r.at)));
+          const given = [...new Set(handed.map((r) => `${describeRef(r)} (input ${r.key})`))];
+          const what = given.length ? `, and hands it ${given.join(', ')}; its jobs also run with every CI/CD variable` : '; its jobs run with every CI/CD variable';
           findings.push(
             buildFinding(this, {
               resource: resourceOf(identity),
-              message: `${describeWorkflow(identity)[0]!.toUpperCase()}${describeWorkflow(identity).slice(1)} includes ${include.kind} ${include.raw}, ${how}; its jobs run with every CI/CD variable, including ${names.join(', ')}.`,
+              message: `${describeWorkflow(identity)[0]!.toUpperCase()}${describeWorkflow(identity).slice(1)} includes ${include.kind} ${include.raw}, ${how}${what}, including ${names.join(', ')}.`,
               identity: [identity.id, 'include', include.kind, include.raw],
               location: include.at,
               allowedInline: inlineAllowed(workflow, include.at),
-              evidence: { workflow: identity.id, ...ownerEvidence(identity), include: include.raw, kind: include.kind, ref: include.ref ?? '', secrets: names.join(', ') },
+              evidence: {
+                workflow: identity.id,
+                ...ownerEvidence(identity),
+                include: include.raw,
+                kind: include.kind,
+                ref: include.ref ?? '',
+                secrets: names.join(', '),
+                ...(given.length ? { inputs: given.join(', ') } : {}),
+              },
             }),
           );
         }

@@ -11,6 +11,8 @@
  *     (a source's `include` adds glob patterns, `only` replaces the list, `exclude` drops matches;
  *     `flatten` copies the files into one folder, naming each by its path less `strip` with `/` turned
  *     into `__`; `name` overrides the folder name; `brokenByDesign` marks test inputs meant to be invalid).
+ *     A tree holding a `.gitlab-ci.yml` gives every YAML file under that file's folder too: a pipeline's local
+ *     includes can name any of them (`ci/`, `admin/gitlab-ci/`, wildcards); `gitlab: false` turns this off.
  *     `--full` takes whole trees instead. From GitHub: `git init --bare`, `git fetch --depth 1
  *     https://github.com/<repo>.git <commit>`, then the files are read out of that commit (no work tree).
  *     With `--from-mirror <dir>`, from local git mirrors laid out `<dir>/<owner+name>/repo[/.git]` instead.
@@ -160,6 +162,22 @@ function selector(source) {
   return (path) => take.some((r) => r.test(path)) && !drop.some((r) => r.test(path));
 }
 
+/**
+ * GitLab CI: a pipeline's `include: local:` can name any YAML file of its repository (`ci/`, `admin/gitlab-ci/`,
+ * `gitlab-ci-config/`…), and wildcards (`ci/**.yml`) are matched against the repository's files. So when the tree
+ * holds a `.gitlab-ci.yml` (or `.gitlab-ci.yaml`), every YAML file under the folder holding it is taken too (a
+ * source's `exclude` still applies; `only` and `flatten` sources pick their own files). `gitlab: false` turns this off.
+ */
+const GITLAB_PIPELINE = /(?:^|\/)\.gitlab-ci\.ya?ml$/;
+const YAML = /\.ya?ml$/i;
+function gitlabSelector(source, paths) {
+  if (source.only || source.flatten || source.gitlab === false) return () => false;
+  const roots = paths.filter((p) => GITLAB_PIPELINE.test(p)).map((p) => p.slice(0, p.lastIndexOf('/') + 1));
+  if (roots.length === 0) return () => false;
+  const drop = (source.exclude ?? []).map(globRegExp);
+  return (path) => YAML.test(path) && roots.some((r) => path.startsWith(r)) && !drop.some((r) => r.test(path));
+}
+
 function git(args, options = {}) {
   return spawnSync('git', args, { maxBuffer: 4 << 30, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, ...options });
 }
@@ -228,13 +246,15 @@ function extract(source, gitDir) {
     const select = selector(source);
     const tree = git(['--git-dir', gitDir, 'ls-tree', '-r', '-z', '--full-tree', source.commit]);
     if (tree.status !== 0) throw new Error(`git ls-tree failed: ${text(tree.stderr)}`);
-    const files = [];
+    const entries = [];
     for (const entry of tree.stdout.toString('utf8').split('\0')) {
       const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
       // Regular files only: no symbolic links (120000), no submodules (commit entries).
       if (!m || m[2] !== 'blob' || !/^1006[0-7]{2}$/.test(m[1])) continue;
-      if (select(m[4])) files.push({ oid: m[3], path: m[4] });
+      entries.push({ oid: m[3], path: m[4] });
     }
+    const gitlab = gitlabSelector(source, entries.map((e) => e.path));
+    const files = entries.filter((e) => select(e.path) || gitlab(e.path));
     const targets = new Map();
     for (const f of files) {
       let out = f.path;

@@ -35,7 +35,7 @@ const SILENT = ['metrics-exporter', 'payments-api-task', 'dana', 'AWSServiceRole
 interface JsonFinding {
   ruleId: string;
   severity: string;
-  location?: { path: string; line: number; commit?: { sha: string } };
+  location?: { path: string; line: number; column: number; commit?: { sha: string } };
   resource?: { id: string; kind: string; name: string };
   evidence?: Record<string, unknown>;
 }

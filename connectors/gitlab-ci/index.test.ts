@@ -149,6 +149,25 @@ describe('gitlab-ci connector: layouts', () => {
     expect(warnings).toEqual([{ kind: 'parse-error', path: 'small/.gitlab-ci.yml', source: 'gitlab-ci', message: expect.stringMatching(/^include at line 1, column 10: small\/big\.yml: \d+ bytes is over the --max-file-size limit; not read$/) }]);
   });
 
+  it('warns, per file, about a script line GitLab would reject (an unquoted `: ` makes it a mapping) and keeps the pipeline', async () => {
+    const root = write(tempDir(), {
+      'app/.gitlab-ci.yml': 'include: ci/release.yml\nbuild:\n  script:\n    - make\n',
+      'app/ci/release.yml': 'release:\n  script:\n    - git tag "v$VERSION"\n    - git commit --allow-empty -m "release: v$VERSION"\n',
+    });
+    const { identities, warnings } = await inventory(root);
+    expect(identities.map((i) => i.id)).toEqual(['app/.gitlab-ci.yml']);
+    expect(warnings).toEqual([
+      {
+        kind: 'parse-error',
+        path: 'app/ci/release.yml',
+        source: 'gitlab-ci',
+        message: expect.stringMatching(/^line 4, column 7: a script item of job release is a YAML mapping, not a string \(an unquoted ": " in `git commit --allow-empty -m "release: v\$VERSION"`\); GitLab rejects the pipeline/),
+      },
+    ]);
+    const release = workflowAttributes(identities[0]!.attributes)!.jobs.find((j) => j.id === 'release')!;
+    expect(release.steps[0]!.run!.text).toBe('git tag "v$VERSION"\ngit commit --allow-empty -m "release: v$VERSION"');
+  });
+
   it('gives one warning for a binary or empty .gitlab-ci.yml and goes on', async () => {
     const root = tempDir();
     write(root, { 'empty/.gitlab-ci.yml': '', 'ok/.gitlab-ci.yml': 'job:\n  script: x\n', 'list/.gitlab-ci.yml': '- a\n' });

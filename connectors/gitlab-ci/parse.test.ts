@@ -134,6 +134,10 @@ describe('parseGitlabPipeline: triggers from workflow rules', () => {
     expect(pipelineSourcesOf('$CI_COMMIT_TAG == null && $CI_MERGE_REQUEST_IID == null')).toEqual([]);
     expect(pipelineSourcesOf('${CI_PIPELINE_SOURCE} =~ /^(?:api|trigger|pipeline)$/')).toEqual(['api', 'trigger', 'pipeline']);
     expect(pipelineSourcesOf('$DEPLOY == "yes"')).toEqual([]);
+    // Set in every branch and tag pipeline: `if: '$CI_COMMIT_REF_NAME'` (a real pipeline's only workflow rule) lets pushes in.
+    expect(pipelineSourcesOf('$CI_COMMIT_REF_NAME')).toEqual(['push']);
+    expect(pipelineSourcesOf('$CI_COMMIT_REF_SLUG =~ /^release-/')).toEqual(['push']);
+    expect(pipelineSourcesOf('$CI_COMMIT_REF_NAME == null')).toEqual([]);
     const w = await parse(lines('workflow:', '  rules:', '    - if: $FOO', '      when: never', '    - when: always', 'j:', '  script: x'));
     expect(w.triggers).toEqual([{ event: 'push', at: at(5, 7) }]);
   });
@@ -335,6 +339,52 @@ describe('parseGitlabPipeline: other includes are recorded, never read', () => {
       { kind: 'component', raw: `gitlab.example.com/acme/lint/eslint@${sha}`, ref: sha, pinned: true, at: at(15, 5) },
     ]);
     expect(w.files).toEqual([MAIN]);
+  });
+
+  it('reads the references in an include’s inputs as values it is given (`with`), at their place', async () => {
+    const w = await parse(
+      lines(
+        'include:', //                                                      1
+        '  - component: $CI_SERVER_FQDN/acme/release/run@v0.9.0', //        2
+        '    inputs:', //                                                   3
+        '      stage: release', //                                          4
+        '      token: $RELEASE_BOT_TOKEN', //                               5
+        '      extra: { auth: "${REGISTRY_PASSWORD}" }', //                 6
+        '  - project: acme/templates', //                                   7
+        '    file: /deploy.yml', //                                         8
+        '    inputs:', //                                                   9
+        '      region: $DEPLOY_REGION', //                                  10
+        '      api_key: $DEFINED_API_KEY', //                               11
+        'variables:', //                                                    12
+        '  DEFINED_API_KEY: not-a-stored-one', //                           13
+        'j:', //                                                            14
+        '  script: x', //                                                   15
+      ),
+    );
+    expect(w.secretRefs.map(refKey)).toEqual([
+      'named RELEASE_BOT_TOKEN .gitlab-ci.yml:5:14 - - with token',
+      'named REGISTRY_PASSWORD .gitlab-ci.yml:6:23 - - with extra',
+    ]);
+  });
+
+  it('records the includes of a file included twice (with other inputs) once', async () => {
+    const w = await parse({
+      [MAIN]: lines(
+        'include:',
+        '  - local: ci/qa.yml',
+        '    inputs: { full: true }',
+        '  - local: ci/qa.yml',
+        '    inputs: { full: false }',
+        'j:',
+        '  script: x',
+      ),
+      'ci/qa.yml': lines('spec:', '  inputs:', '    full:', '      type: boolean', '---', 'include:', '  - component: gitlab.example.com/acme/review/danger@2.1.0', 'qa:', '  script: run-qa'),
+    });
+    expect(w.includes!.map((i) => `${i.kind} ${i.raw} ${i.at.path}:${i.at.line}`)).toEqual([
+      'local ci/qa.yml .gitlab-ci.yml:2',
+      'component gitlab.example.com/acme/review/danger@2.1.0 ci/qa.yml:7',
+      'local ci/qa.yml .gitlab-ci.yml:4',
+    ]);
   });
 
   it('reads `include:` given as a single map', async () => {
@@ -613,6 +663,52 @@ describe('parseGitlabPipeline: file shapes', () => {
     expect(await error('spec:\n  inputs: {}\n---\n')).toBe('no configuration after the `spec:` header');
     expect(await error('job:\0\x01\x02')).toBe('binary file, not YAML');
     expect(await error('\uFEFFjob:\n  script: x\n')).toBe('ok');
+  });
+
+  it('warns about a script item YAML reads as a mapping (an unquoted `: `), naming file, line and jobs, and keeps the line', async () => {
+    const p = await parsed({
+      [MAIN]: lines(
+        'include: ci/release.yml', //                                  1
+        'default:', //                                                 2
+        '  before_script:', //                                         3
+        '    - echo start', //                                         4
+        'lint:', //                                                    5
+        '  script:', //                                                6
+        '    - npm run lint', //                                       7
+        "    - 'echo \"done: ok\"'", //                                8 (quoted: a string)
+        'a:', //                                                       9
+        '  extends: .bump', //                                         10
+        'b:', //                                                       11
+        '  extends: .bump', //                                         12
+      ),
+      'ci/release.yml': lines(
+        '.bump:', //                                                   1
+        '  script:', //                                                2
+        '    - git add -A', //                                         3
+        '    - git commit -am "chore: bump version"', //               4
+        '    - - curl -H "PRIVATE-TOKEN: $RELEASE_TOKEN" "$CI_API_V4_URL/projects"', // 5 (nested list)
+      ),
+    });
+    expect(p.warnings).toEqual([
+      {
+        kind: 'parse-error',
+        path: 'ci/release.yml',
+        message:
+          'line 4, column 7: a script item of jobs a, b is a YAML mapping, not a string (an unquoted ": " in `git commit -am "chore: bump version"`); GitLab rejects the pipeline ("script config should be a string or a nested array of strings"); quote the line. Read as written.',
+      },
+      {
+        kind: 'parse-error',
+        path: 'ci/release.yml',
+        message: expect.stringMatching(/^line 5, column 9: a script item of jobs a, b is a YAML mapping, not a string \(an unquoted ": " in `curl -H "PRIVATE-TOKEN: \$RELEASE_TOKEN" "\$CI_API_V4_URL\/projects"`\); /),
+      },
+    ]);
+    const byId = new Map(p.attributes.jobs.map((j) => [j.id, j]));
+    expect(byId.get('a')!.steps.map((s) => s.run!.text)).toEqual([
+      'echo start',
+      'git add -A\ngit commit -am "chore: bump version"\ncurl -H "PRIVATE-TOKEN: $RELEASE_TOKEN" "$CI_API_V4_URL/projects"',
+    ]);
+    expect(byId.get('lint')!.steps[1]!.run!.text).toBe('npm run lint\necho "done: ok"');
+    expect(p.attributes.secretRefs.map(refKey)).toEqual(['named RELEASE_TOKEN ci/release.yml:5:33 a 1 run -', 'named RELEASE_TOKEN ci/release.yml:5:33 b 1 run -']);
   });
 
   it('lets a key written twice win the second time, as GitLab does', async () => {

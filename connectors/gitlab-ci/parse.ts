@@ -344,6 +344,8 @@ interface IncludeSpec {
   include: WorkflowInclude;
   /** For local: the path as written. */
   local?: string;
+  /** `inputs:` given to the included file or component (values are interpolated into its configuration). */
+  inputs?: VMap;
 }
 
 function includeSpecs(value: V | undefined, at: (p: Pos) => Location): IncludeSpec[] {
@@ -361,6 +363,8 @@ function includeSpecs(value: V | undefined, at: (p: Pos) => Location): IncludeSp
     const map = asMap(item);
     if (!map) continue;
     const get = (k: string) => text(map.entries.get(k)?.value);
+    const inputs = asMap(map.entries.get('inputs')?.value);
+    const before = out.length;
     const local = get('local');
     const remote = get('remote');
     const project = get('project');
@@ -385,12 +389,17 @@ function includeSpecs(value: V | undefined, at: (p: Pos) => Location): IncludeSp
       const ref = atSign >= 0 ? component.slice(atSign + 1) : undefined;
       out.push({ include: { kind: 'component', raw: component, ...(ref !== undefined ? { ref } : {}), pinned: ref !== undefined && SHA.test(ref.trim()), at: where } });
     }
+    if (inputs && out.length > before) out[out.length - 1]!.inputs = inputs;
   }
   return out;
 }
 
 class Composer {
   readonly includes: WorkflowInclude[] = [];
+  /** The `inputs:` of the includes, for the references they hold (a secret handed to a component as an input). */
+  readonly inputs: VMap[] = [];
+  /** Includes already recorded, by where they are written: a file included twice (with other inputs) lists its own includes once. */
+  private readonly recorded = new Set<string>();
   /** Files read, relative to the scanned root, in reading order. */
   readonly files: string[] = [];
   readonly warnings: PipelineWarning[] = [];
@@ -443,7 +452,12 @@ class Composer {
         break;
       }
       this.count++;
-      this.includes.push(spec.include);
+      const where = `${spec.include.at.path}:${spec.include.at.line}:${spec.include.at.column}`;
+      if (!this.recorded.has(where)) {
+        this.recorded.add(where);
+        this.includes.push(spec.include);
+      }
+      if (spec.inputs) this.inputs.push(spec.inputs);
       if (spec.local === undefined) continue;
       const path = localIncludePath(spec.local);
       if (path === undefined) continue;
@@ -671,6 +685,8 @@ function placeOf(job: string | undefined, path: Array<string | number>): Place {
   const [third, fourth] = first === 'rules' ? path.slice(1).filter((p) => typeof p === 'string') : [];
   const step = STEP_KEYS.indexOf(first as (typeof STEP_KEYS)[number]);
   if (job !== undefined && step >= 0) return { ...base, step, section: 'run' };
+  // An include's `inputs:` are what the included file or component is given, like an action's `with:`.
+  if (job === undefined && first === 'include' && second === 'inputs') return { section: 'with', ...key(path[2]) };
   if (first === 'variables') return { ...base, section: 'env', ...key(second) };
   if (first === 'secrets') return { ...base, section: 'secrets', ...key(second) };
   if (third === 'if') return { ...base, section: 'if' };
@@ -742,7 +758,8 @@ function testsSet(expression: string, names: string[]): boolean {
 /**
  * The pipeline sources an `if:` of `workflow: rules` lets in, read from each `||` alternative: the sources
  * `$CI_PIPELINE_SOURCE` is compared to (`==`, `=~ /a|b/`); else `merge_request_event` for a test of
- * `$CI_MERGE_REQUEST_IID` or `_ID`; else `push` for a test of `$CI_COMMIT_BRANCH` or `$CI_COMMIT_TAG`.
+ * `$CI_MERGE_REQUEST_IID` or `_ID`; else `push` for a test of `$CI_COMMIT_BRANCH`, `$CI_COMMIT_TAG` or
+ * `$CI_COMMIT_REF_NAME`/`_SLUG` (set in branch and tag pipelines alike: `if: $CI_COMMIT_REF_NAME` lets every push in).
  */
 export function pipelineSourcesOf(expression: string): string[] {
   const out: string[] = [];
@@ -754,7 +771,7 @@ export function pipelineSourcesOf(expression: string): string[] {
     }
     if (named.some((n) => n !== '')) out.push(...named.filter((n) => n !== ''));
     else if (testsSet(part, ['CI_MERGE_REQUEST_IID', 'CI_MERGE_REQUEST_ID'])) out.push('merge_request_event');
-    else if (testsSet(part, ['CI_COMMIT_BRANCH', 'CI_COMMIT_TAG'])) out.push('push');
+    else if (testsSet(part, ['CI_COMMIT_BRANCH', 'CI_COMMIT_TAG', 'CI_COMMIT_REF_NAME', 'CI_COMMIT_REF_SLUG'])) out.push('push');
   }
   return [...new Set(out)];
 }
@@ -801,9 +818,33 @@ function namedValues(map: VMap | undefined): NamedValue[] {
   return out;
 }
 
-function scriptLines(v: V | undefined, depth = 0): string[] {
+/** Where the source of `v` ends: the furthest end of the scalars under it (its start for an empty one). */
+function endOf(v: V, depth = 0): number {
+  if (v.t === 'scalar') return v.end;
+  if (depth > 64) return v.at.offset;
+  const parts = v.t === 'map' ? [...v.entries.values()].map((e) => e.value) : v.t === 'seq' ? v.items : [];
+  return parts.reduce((end, part) => Math.max(end, endOf(part, depth + 1)), v.at.offset);
+}
+
+/** The source text of a value, as written (one line at most: a script line that YAML read as a mapping). */
+function sourceOf(v: V): string {
+  const raw = v.at.file.text.slice(v.at.offset, Math.max(endOf(v), v.at.offset));
+  return raw.split('\n')[0]!.trim();
+}
+
+/**
+ * A script's lines (`script`, `before_script`, `after_script`: a string or nested lists of strings). An item YAML
+ * reads as a mapping (`- git commit -am "fix: typo"`, where the unquoted `: ` makes a key) is kept as the line it was
+ * written as, and given to `misshapen`: GitLab rejects such a configuration.
+ */
+function scriptLines(v: V | undefined, misshapen?: (item: VMap) => void, depth = 0): string[] {
   if (!v || depth > 10) return [];
-  if (v.t === 'seq') return v.items.flatMap((item) => scriptLines(item, depth + 1));
+  if (v.t === 'seq') return v.items.flatMap((item) => scriptLines(item, misshapen, depth + 1));
+  if (v.t === 'map') {
+    misshapen?.(v);
+    const line = sourceOf(v);
+    return line === '' ? [] : [line];
+  }
   const s = text(v);
   return s === undefined ? [] : [s];
 }
@@ -912,6 +953,7 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
   const globalDefined = new Set([...keysOf(globalVariables), ...workflowDefined]);
   refs.scan(globalVariables, ['variables'], undefined, globalDefined);
   refs.scan(workflow, [], undefined, globalDefined);
+  for (const inputs of composer.inputs) refs.scan(inputs, ['include', 'inputs'], undefined, globalDefined);
 
   // Defaults: `default:`, then the legacy top-level keywords for what it does not set.
   const defaults = new Map<string, VEntry>(asMap(resolver.resolve(top.entries.get('default')?.value))?.entries ?? []);
@@ -924,6 +966,8 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
   }
 
   const jobs: WorkflowJob[] = [];
+  /** Script items YAML read as mappings, by where they are written, with the jobs that run them. */
+  const misshapen = new Map<string, { item: VMap; key: string; jobs: string[] }>();
   for (const [name, entry] of top.entries) {
     if (RESERVED.has(name) || name.startsWith('.') || entry.value.t !== 'map') continue;
     const extended = resolver.extendedOf(name);
@@ -931,13 +975,33 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
     const inherit = inheritedDefaults(job);
     const missing = [...defaults].filter(([key]) => inherit.has(key) && !job.entries.has(key));
     if (missing.length) job = { ...job, entries: new Map([...job.entries, ...missing]) };
-    jobs.push(jobOf(name, entry, job));
+    jobs.push(
+      jobOf(name, entry, job, (item, key) => {
+        const where = `${item.at.file.path}\u0000${item.at.offset}`;
+        const known = misshapen.get(where);
+        if (known) known.jobs.includes(name) || known.jobs.push(name);
+        else misshapen.set(where, { item, key, jobs: [name] });
+      }),
+    );
     const defined = new Set([...globalDefined, ...jobDefined(job)]);
     refs.scan(job, [], name, defined);
     const secrets = asMap(job.entries.get('secrets')?.value);
     for (const [secret, s] of secrets?.entries ?? []) {
       refs.add({ kind: 'named', name: secret, expression: secret, at: loc(s.key), job: name, section: 'secrets', key: secret });
     }
+  }
+
+  const warnings = [...composer.warnings];
+  for (const { item, key, jobs: users } of misshapen.values()) {
+    const at = loc(item.at);
+    const who = users.length === 1 ? `job ${users[0]}` : `jobs ${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''}`;
+    warnings.push({
+      kind: 'parse-error',
+      path: at.path,
+      message:
+        `line ${at.line}, column ${at.column}: a ${key} item of ${who} is a YAML mapping, not a string (an unquoted ": " in \`${sourceOf(item)}\`); ` +
+        'GitLab rejects the pipeline ("script config should be a string or a nested array of strings"); quote the line. Read as written.',
+    });
   }
 
   const firstKey = main.value.firstKey;
@@ -954,10 +1018,10 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
   if (allowed.length) attributes.allowedLines = allowed;
   const name = text(workflow?.entries.get('name')?.value);
   const literalName = name !== undefined && name.trim() !== '' && !name.includes('$') ? name : undefined;
-  return { ok: true, ...(literalName !== undefined ? { name: literalName } : {}), definedAt: loc(firstKey), attributes, warnings: composer.warnings };
+  return { ok: true, ...(literalName !== undefined ? { name: literalName } : {}), definedAt: loc(firstKey), attributes, warnings };
 }
 
-function jobOf(id: string, entry: VEntry, job: VMap): WorkflowJob {
+function jobOf(id: string, entry: VEntry, job: VMap, misshapen?: (item: VMap, key: string) => void): WorkflowJob {
   const out: WorkflowJob = { id, at: loc(entry.key), secrets: [], with: [], env: namedValues(asMap(job.entries.get('variables')?.value)), steps: [] };
   const environment = job.entries.get('environment');
   if (environment) {
@@ -972,7 +1036,7 @@ function jobOf(id: string, entry: VEntry, job: VMap): WorkflowJob {
     const step = job.entries.get(key);
     if (!step) return;
     const at = loc(step.key);
-    const s: WorkflowStep = { index, name: key, at, run: { text: scriptLines(step.value).join('\n'), at }, with: [], env: [] };
+    const s: WorkflowStep = { index, name: key, at, run: { text: scriptLines(step.value, misshapen && ((item) => misshapen(item, key))).join('\n'), at }, with: [], env: [] };
     out.steps.push(s);
   });
   return out;
