@@ -155,6 +155,24 @@ describe('long-lived-cloud-key-in-ci: stays silent', () => {
     expect(findings.map(brief)).toEqual([['.github/workflows/w.yml', 15, 15, 'gcp', 'GOOGLE_CREDENTIALS']]);
   });
 
+  it('on AWS-style keys whose scripts name another S3-compatible endpoint (--endpoint-url), but not an amazonaws.com one', () => {
+    const job = (endpoint: string) =>
+      lines(
+        'on: push',
+        'jobs:',
+        '  upload:',
+        '    runs-on: ubuntu-latest',
+        '    env:',
+        '      AWS_ACCESS_KEY_ID: ${{ secrets.CEPH_KEY_ID }}',
+        '      AWS_SECRET_ACCESS_KEY: ${{ secrets.CEPH_SECRET }}',
+        '    steps:',
+        `      - run: aws --endpoint-url ${endpoint} s3 cp build.tgz s3://nightly/`,
+      );
+    expect(run(job('https://rgw.example.org'))).toEqual([]);
+    expect(run(job('"${{ vars.S3_ENDPOINT }}"'))).toEqual([]);
+    expect(run(job('https://s3.eu-west-1.amazonaws.com')).map(brief)).toEqual([['.github/workflows/w.yml', 6, 7, 'aws', 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY']]);
+  });
+
   it('on credentials minted during the run, non-secret names, and the fixture’s OIDC deploy', async () => {
     expect(
       run(

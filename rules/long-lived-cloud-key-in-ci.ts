@@ -72,11 +72,12 @@ function staticKeyInputs(step: WorkflowStep): { cloud: Cloud; keys: NamedValue[]
 
 /**
  * Static keys in `env`. `inScope` is every env in effect there (workflow, job, step): AWS-style keys used where an
- * `AWS_ENDPOINT_URL…` is set address an S3-compatible store (Cloudflare R2, MinIO…), where there is no AWS OIDC to use.
+ * `AWS_ENDPOINT_URL…` is set, or where the scripts that see them name another endpoint (`scriptsOtherS3`), address an
+ * S3-compatible store (Cloudflare R2, MinIO, Ceph…), where there is no AWS OIDC to use.
  */
-function keyEnv(env: NamedValue[], inScope: NamedValue[][]): Map<Cloud, NamedValue[]> {
+function keyEnv(env: NamedValue[], inScope: NamedValue[][], scriptsOtherS3 = false): Map<Cloud, NamedValue[]> {
   const out = new Map<Cloud, NamedValue[]>();
-  const otherEndpoint = inScope.some((list) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL')));
+  const otherEndpoint = scriptsOtherS3 || inScope.some((list) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL')));
   for (const e of env) {
     const cloud = KEY_ENV[e.name];
     if (!cloud || !isStored(e.value) || (cloud === 'aws' && otherEndpoint)) continue;
@@ -119,7 +120,8 @@ and keys the script sets itself before reading them (\`export AWS_ACCESS_KEY_ID=
 One finding per cloud per place (a step, a job's \`env:\`, the workflow's \`env:\`; a GitLab job), at its first key, naming all of them.
 Composite actions are checked too. Not reported: the same actions logging in with \`role-to-assume\`,
 \`workload_identity_provider\` or \`client-id\` + \`tenant-id\` (federation); AWS-style keys where an
-\`AWS_ENDPOINT_URL…\` variable points them at an S3-compatible store (Cloudflare R2, MinIO), which has no AWS OIDC; environment variables filled from a step's
+\`AWS_ENDPOINT_URL…\` variable, or an endpoint option in the scripts that see them (\`--endpoint-url\` not at amazonaws.com),
+points them at an S3-compatible store (Cloudflare R2, MinIO, Ceph), which has no AWS OIDC; environment variables filled from a step's
 outputs (credentials minted during the run); literal key values (the \`hardcoded-secret\` rule's concern).
 
 A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.`,
@@ -183,14 +185,16 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
         gitlabKeys(workflow, report);
         continue;
       }
-      for (const [cloud, keys] of keyEnv(workflow.env, [workflow.env])) report(cloud, keys, 'The workflow-level env', ['env']);
+      const otherS3 = (steps: WorkflowStep[]) => steps.some((st) => st.run !== undefined && OTHER_S3.test(st.run.text));
+      const allSteps = workflow.jobs.flatMap((j) => j.steps);
+      for (const [cloud, keys] of keyEnv(workflow.env, [workflow.env], otherS3(allSteps))) report(cloud, keys, 'The workflow-level env', ['env']);
       for (const job of workflow.jobs) {
-        for (const [cloud, keys] of keyEnv(job.env, [workflow.env, job.env])) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
+        for (const [cloud, keys] of keyEnv(job.env, [workflow.env, job.env], otherS3(job.steps))) report(cloud, keys, `The env of job ${job.id}`, [job.id, 'env'], job);
         for (const step of job.steps) {
           const label = step.id ?? step.name ?? step.uses?.raw ?? 'run';
           const where = `Step ${step.index + 1} of job ${job.id}`;
           const fromInputs = staticKeyInputs(step);
-          const fromEnv = keyEnv(step.env, [workflow.env, job.env, step.env]);
+          const fromEnv = keyEnv(step.env, [workflow.env, job.env, step.env], otherS3([step]));
           if (fromInputs) {
             const more = fromEnv.get(fromInputs.cloud) ?? [];
             fromEnv.delete(fromInputs.cloud);
@@ -215,7 +219,7 @@ function expandsStored(value: string): boolean {
  * A script that sends AWS-style keys to another S3-compatible store (Ceph RGW, MinIO, R2…), which has no AWS OIDC:
  * an endpoint option, s3cmd's `host_base` or a MinIO client alias, not at amazonaws.com.
  */
-const GITLAB_OTHER_S3 = /(?:--endpoint(?:-url)?[=\s]+|\bhost_base\s*=\s*|\bAWS_ENDPOINT_URL\w*=|\bmc\s+alias\s+set\s+\S+\s+)["']?(?!(?:https?:\/\/)?[\w.-]*amazonaws\.com)[\w$]/;
+const OTHER_S3 = /(?:--endpoint(?:-url)?[=\s]+|\bhost_base\s*=\s*|\bAWS_ENDPOINT_URL\w*=|\bmc\s+alias\s+set\s+\S+\s+)["']?(?!(?:https?:\/\/)?[\w.-]*amazonaws\.com)[\w$]/;
 
 /**
  * A script that obtains cloud credentials while it runs, before it reads them: STS (`assume-role`,
@@ -238,7 +242,7 @@ const firstUse = (script: string, name: string) => script.search(new RegExp(`\\$
 function gitlabKeys(workflow: WorkflowAttributes, report: Report): void {
   const endpointSet = (list: NamedValue[]) => list.some((e) => e.name.toUpperCase().startsWith('AWS_ENDPOINT_URL'));
   const collect = (env: NamedValue[], inScope: NamedValue[], refs: SecretRef[], script = '', copied: NamedValue[] = []) => {
-    const otherS3 = endpointSet(inScope) || GITLAB_OTHER_S3.test(script);
+    const otherS3 = endpointSet(inScope) || OTHER_S3.test(script);
     const byCloud = new Map<Cloud, NamedValue[]>();
     const add = (cloud: Cloud, v: NamedValue) => {
       if (cloud === 'aws' && otherS3) return;

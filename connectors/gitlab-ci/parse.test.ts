@@ -580,6 +580,9 @@ describe('parseGitlabPipeline: secret references', () => {
       { name: 'V', expression: '%V%', offset: 21 },
       { name: 'U', expression: '${U:-d}', offset: 25 },
     ]);
+    // A sed placeholder or a path segment is not a cmd variable; a cmd line's `%V%` between spaces or quotes is.
+    expect(variableRefsIn("sed -i 's/%TERRAFORM_TOKEN%/x/' main.tf; curl https://h/%VERSION%/a", 0)).toEqual([]);
+    expect(variableRefsIn('set "TOKEN=%DEPLOY_TOKEN%"', 0).map((r) => r.name)).toEqual(['DEPLOY_TOKEN']);
     expect(isPredefinedVariable('CI_DEPLOY_PASSWORD')).toBe(true);
     expect(isPredefinedVariable('GITLAB_USER_EMAIL')).toBe(true);
     expect(isPredefinedVariable('GITLAB_TOKEN')).toBe(false);

@@ -662,13 +662,17 @@ const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)[^}\n]*\}?|\$[Ee][Nn][Vv]:([A
 
 /**
  * The variable references in a scalar's source text (`start` = its offset in the file): `$NAME`, `${NAME}`,
- * `$env:NAME` (PowerShell) and `%NAME%` (cmd). `$$` is an escaped `$`, so `$$NAME` is no reference.
+ * `$env:NAME` (PowerShell) and `%NAME%` (cmd, not between `/`s or glued to a word). `$$` is an escaped `$`, so
+ * `$$NAME` is no reference.
  */
 export function variableRefsIn(source: string, start: number): Array<{ name: string; expression: string; offset: number }> {
   const out: Array<{ name: string; expression: string; offset: number }> = [];
   for (const m of source.matchAll(VARIABLE)) {
     const name = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (name === undefined) continue;
+    // `%NAME%` reads as cmd's only between word boundaries: not a placeholder inside a sed expression or a URL
+    // (`s/%TOKEN%/…/`, `…/%VERSION%/…`), which a bash script on a Linux runner writes for its own substitution.
+    if (m[4] !== undefined && (/[/\w%]/.test(source[m.index! - 1] ?? ' ') || /[/\w%]/.test(source[m.index! + m[0].length] ?? ' '))) continue;
     out.push({ name, expression: m[0], offset: start + m.index! });
   }
   return out;
