@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { runCli, tempDir, type CliRun } from './helpers/cli.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/gitlab-ci/repos', import.meta.url));
 
@@ -50,6 +50,25 @@ describe('nhi scan over GitLab CI pipelines', () => {
       expect(f.location.column).toBeLessThanOrEqual(text[f.location.line - 1]!.length + 1);
       if (f.resource?.provider === 'gitlab') expect(f.resource).toMatchObject({ kind: 'workflow' });
     }
+  });
+
+  it('reports the workflow rules on the pipelines at the same file, line and column in JSON, SARIF and the table', () => {
+    const expected = [
+      'unpinned-action-with-secrets shop/.gitlab-ci.yml:18:5',
+      'unpinned-action-with-secrets shop/.gitlab-ci.yml:19:5',
+      // Two deploy jobs extend the template whose script reads the keys: one finding per job, at the template's line.
+      'long-lived-cloud-key-in-ci shop/.gitlab/ci/templates.yml:20:44',
+      'long-lived-cloud-key-in-ci shop/.gitlab/ci/templates.yml:20:44',
+      'unowned-workflow legacy/.gitlab-ci.yml:1:1',
+    ].sort();
+    const findings: JsonFinding[] = JSON.parse(json.stdout).findings;
+    expect(findings.map((f) => `${f.ruleId} ${f.location!.path}:${f.location!.line}:${f.location!.column}`).sort()).toEqual(expected);
+    const sarifPath = join(tempDir(), 'gitlab.sarif');
+    runCli(['scan', FIXTURE, '--no-store', '--format', 'sarif', '--output', sarifPath]);
+    type SarifResult = { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }> };
+    const results = JSON.parse(readFileSync(sarifPath, 'utf8')).runs[0].results as SarifResult[];
+    expect(results.map((r) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}:${r.locations[0]!.physicalLocation.region.startColumn}`).sort()).toEqual(expected);
+    for (const line of expected) expect(table.stdout).toContain(line.replace(' ', '  '));
   });
 
   it('prints the table without crashing', () => {
