@@ -734,3 +734,25 @@ describe('parseGitlabPipeline: file shapes', () => {
     expect(w.allowedLines).toEqual([2]);
   });
 });
+
+describe('parseGitlabPipeline: variables the scripts set themselves', () => {
+  it('does not count a variable a script sets before reading it, in an earlier line or after a separator', async () => {
+    const parsed = await parseGitlabFiles({
+      '.gitlab-ci.yml': [
+        'docs:',
+        '  before_script:',
+        '    - export DOCS_TOKEN="$(vault kv get -field=token ci/docs)"',
+        '  script:',
+        '    - curl -H "PRIVATE-TOKEN: $DOCS_TOKEN" https://gitlab.example.com/api/v4/projects',
+        '    - read -r ROLE_SECRET < secret.txt; ./login.sh "$ROLE_SECRET"',
+        '    - ./deploy.sh "$DEPLOY_TOKEN"',
+        '    - DEPLOY_TOKEN=$DEPLOY_TOKEN ./again.sh',
+        '    - echo "$LATE_TOKEN"',
+        '    - export LATE_TOKEN=x',
+        '',
+      ].join('\n'),
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.attributes.secretRefs.map((r) => `${r.name}@${r.at.line}`)).toEqual(['DEPLOY_TOKEN@7', 'DEPLOY_TOKEN@8', 'LATE_TOKEN@9']);
+  });
+});

@@ -705,16 +705,34 @@ class RefCollector {
 
   constructor(private readonly budget: Budget) {}
 
-  /** Every reference in the string scalars under `v`; `defined` names the variables the configuration sets itself. */
-  scan(v: V | undefined, path: Array<string | number>, job: string | undefined, defined: ReadonlySet<string>, depth = 0): void {
+  /**
+   * Every reference in the string scalars under `v`; `defined` names the variables the configuration sets itself.
+   * With `assigned` (a job's scripts, scanned in the order they run), a variable an earlier line, or an earlier place
+   * of the same line, sets in the shell is not a CI/CD variable either; each line's own assignments are added after it.
+   */
+  scan(v: V | undefined, path: Array<string | number>, job: string | undefined, defined: ReadonlySet<string>, depth = 0, assigned?: Set<string>): void {
     if (!v || depth > 64 || !this.budget.tick()) return;
     if (v.t === 'map') {
-      for (const [key, entry] of v.entries) this.scan(entry.value, [...path, key], job, defined, depth + 1);
+      for (const [key, entry] of v.entries) this.scan(entry.value, [...path, key], job, defined, depth + 1, assigned);
     } else if (v.t === 'seq') {
-      v.items.forEach((item, i) => this.scan(item, [...path, i], job, defined, depth + 1));
-    } else if (v.t === 'scalar' && typeof v.value === 'string' && (v.value.includes('$') || v.value.includes('%'))) {
-      for (const ref of variableRefsIn(v.at.file.text.slice(v.at.offset, v.end), v.at.offset)) {
-        const kind = ref.name === JOB_TOKEN ? 'job-token' : isCredentialName(ref.name) && !defined.has(ref.name) && !isPredefinedVariable(ref.name) ? 'named' : undefined;
+      v.items.forEach((item, i) => this.scan(item, [...path, i], job, defined, depth + 1, assigned));
+    } else if (v.t === 'scalar' && typeof v.value === 'string') {
+      const source = v.at.file.text.slice(v.at.offset, v.end);
+      const here = assigned ? scriptAssigned(source) : [];
+      // Set earlier in the same line: a command separator between the assignment and the reference (`TOKEN=$TOKEN cmd`
+      // and `export KEY="$KEY"` read the CI/CD variable).
+      const setBefore = (name: string, offset: number) =>
+        (assigned?.has(name) ?? false) || here.some((a) => a.name === name && v.at.offset + a.offset <= offset && /[;\n|&]/.test(source.slice(a.offset, offset - v.at.offset)));
+      if (v.value.includes('$') || v.value.includes('%')) this.refsOf(source, v, path, job, defined, setBefore);
+      for (const a of here) assigned!.add(a.name);
+    }
+  }
+
+  private refsOf(source: string, v: VScalar, path: Array<string | number>, job: string | undefined, defined: ReadonlySet<string>, setBefore: (name: string, offset: number) => boolean): void {
+    {
+      for (const ref of variableRefsIn(source, v.at.offset)) {
+        const kind =
+          ref.name === JOB_TOKEN ? 'job-token' : isCredentialName(ref.name) && !defined.has(ref.name) && !isPredefinedVariable(ref.name) && !setBefore(ref.name, ref.offset) ? 'named' : undefined;
         if (!kind) continue;
         this.add({
           kind,
@@ -901,6 +919,22 @@ function jobDefined(job: VMap): string[] {
   return names;
 }
 
+/**
+ * Shell (and PowerShell) variables a script sets itself (`export TOKEN=$(vault read …)`, `read -r TOKEN`,
+ * `for KEY in …`, `$env:TOKEN = …`): references to them are not CI/CD variables of the project.
+ */
+export function scriptAssigned(script: string): Array<{ name: string; offset: number }> {
+  const out: Array<{ name: string; offset: number }> = [];
+  const patterns = [
+    /(?:^|[\s;&|(`])(?:(?:export|local|readonly|declare(?:\s+-\w+)*|typeset(?:\s+-\w+)*)\s+)?([A-Za-z_]\w*)\+?=/g,
+    /\bread\s+(?:-\w+\s+(?:\S+\s+)?)*([A-Za-z_]\w*)/g,
+    /\bfor\s+([A-Za-z_]\w*)\s+in\b/g,
+    /(?:^|[\s;{(])\$(?:[Ee][Nn][Vv]:)?([A-Za-z_]\w*)\s*=(?!=)/g,
+  ];
+  for (const re of patterns) for (const m of script.matchAll(re)) out.push({ name: m[1]!, offset: m.index! + m[0].length });
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The pipeline
 
@@ -988,7 +1022,10 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
       }),
     );
     const defined = new Set([...globalDefined, ...jobDefined(job)]);
-    refs.scan(job, [], name, defined);
+    // Everything but the scripts, then the scripts in the order they run (see RefCollector.scan's `assigned`).
+    refs.scan({ ...job, entries: new Map([...job.entries].filter(([k]) => !(STEP_KEYS as readonly string[]).includes(k))) }, [], name, defined);
+    const assigned = new Set<string>();
+    for (const key of STEP_KEYS) refs.scan(job.entries.get(key)?.value, [key], name, defined, 0, assigned);
     const secrets = asMap(job.entries.get('secrets')?.value);
     for (const [secret, s] of secrets?.entries ?? []) {
       refs.add({ kind: 'named', name: secret, expression: secret, at: loc(s.key), job: name, section: 'secrets', key: secret });
