@@ -78,15 +78,29 @@ export function looksLikePlaceholder(value: string): boolean {
 }
 
 /**
- * Lower-case words and numbers joined by `_` or `-`, with three words at least (`1086_manual_contentful_automation_triggered`):
- * a file, key or slug name that a context pattern (`contentful`, then 43 characters of `[A-Za-z0-9_-]`) caught in prose.
- * A random token of such an alphabet has upper-case letters, or digits inside its parts.
+ * Lower-case words and numbers joined by `_` or `-` (`1086_manual_contentful_automation_triggered`,
+ * `_the_password_of_the_bind_user`, `gitlab-google-oauth2`, `my-s3cmd-config`): a file, key, slug or Kubernetes
+ * resource name that a context pattern (`contentful` or `secret:` followed by a value) caught: three parts or more,
+ * three of them with a word in them (two plain words); or a word Kubernetes and Helm names are made with (`-config`,
+ * `-secret`, `-token`, `-tls`…) and another word. A part may carry a digit or two (`oauth2`, `s3cmd`, `v1`, `k8s`); a random token of such an
+ * alphabet has digits scattered through its parts, or upper-case letters.
  */
 export function looksLikeIdentifierWords(value: string): boolean {
-  const parts = value.trim().split(/[_-]/);
-  if (parts.length < 3) return false;
-  return parts.every((p) => /^[a-z]{2,}$|^[0-9]{1,8}$/.test(p)) && parts.filter((p) => /^[a-z]{3,}$/.test(p)).length >= 3;
+  const parts = value.trim().replace(/^[_-]+|[_-]+$/g, '').split(/[_-]/);
+  if (parts.length < 2) return false;
+  if (!parts.every((p) => /^[a-z]+[0-9]{0,2}[a-z]*$|^[a-z]?[0-9]{1,2}[a-z]+$|^[0-9]{1,8}$/.test(p))) return false;
+  const words = parts.filter((p) => /^[a-z]{3,}$/.test(p)).length;
+  const wordy = parts.filter((p) => /[a-z]{3,}/.test(p)).length;
+  const named = parts.some((p) => NAME_SUFFIX_WORDS.has(p));
+  if (parts.length >= 3) return (words >= 2 && wordy >= 3) || (named && wordy >= 2);
+  return named && parts.every((p) => /[a-z]{2,}/.test(p));
 }
+
+/** Words a two-part resource name ends or starts with (`s3cmd-config`, `db-credentials`, `api-token`). */
+const NAME_SUFFIX_WORDS: ReadonlySet<string> = new Set([
+  'config', 'configs', 'secret', 'secrets', 'key', 'keys', 'token', 'tokens', 'cert', 'certs', 'tls', 'auth', 'credentials',
+  'creds', 'password', 'passwords', 'header', 'name', 'env', 'oauth', 'oauth2', 'account', 'registry', 'settings', 'keyfile',
+]);
 
 /** Values that have the shape of a hash, UUID, or integrity string rather than a credential. */
 export function looksLikeNonSecretValue(value: string): boolean {

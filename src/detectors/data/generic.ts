@@ -517,6 +517,8 @@ export default defineDetectors([
         'db_password         = "{{gen}}"',
       ],
       negative: [
+        // A commented-out Helm values example (seen in a real chart): the value says what to put there.
+        "      #   password: '_the_password_of_the_bind_user'",
         '    KdcAdminPassword: XmlStringMaxLen256;',
         '  export type MqttPassword = Buffer|Uint8Array|Blob|string;',
         
@@ -599,6 +601,10 @@ export default defineDetectors([
         'SECRET_ARN=arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf',
         'secret: "0123456789abcdef"',
         'webhook_secret: "test_webhook_secret_123"',
+        // Helm values naming Kubernetes Secrets (seen in a real chart): resource names, not values.
+        '      # - secret: gitlab-google-oauth2',
+        "          secret: my-s3cmd-config # You config for 's3cmd'.",
+        '              secret: gitlab-registry-authorization-header-v1',
       ],
     },
   },
