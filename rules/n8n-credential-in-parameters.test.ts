@@ -63,6 +63,9 @@ describe('n8n-credential-in-parameters: cases', () => {
             ['x-api-key', '{{ $credentials.service.apiKey }}'],
             ['Authorization', 'Bearer YOUR_API_KEY'],
             ['api-key', '<api-key>'],
+            // A template export names the constant to paste in (seen in a real one).
+            ['x-api-key', 'SUPADATA_API_KEY'],
+            ['Authorization', 'Bearer OPENAI_TOKEN'],
             ['Accept', 'application/json'],
             ['X-Request-Id', '3f1c2b7e-0000-4000-8000-000000000001'],
           ),

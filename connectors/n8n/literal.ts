@@ -4,7 +4,8 @@
  * `name: value`, else a literal-credential heuristic for parameters whose name says they carry one.
  *
  * Not literals: n8n expressions (a value starting with `=`), anything templated (`{{ $env.X }}`,
- * `{{ $credentials… }}`), placeholders (`<token>`, `YOUR_API_KEY`, `xxxxxx`) and plain words.
+ * `{{ $credentials… }}`), placeholders (`<token>`, `YOUR_API_KEY`, `xxxxxx`, a constant's name such as
+ * `SUPADATA_API_KEY` or `Bearer OPENAI_TOKEN`) and plain words.
  */
 import type { N8nLiteralCredential } from '../../src/core/n8n.js';
 import { redact } from '../../src/core/redact.js';
@@ -22,10 +23,16 @@ const CREDENTIAL_QUERY = /^(?:key|token|secret|password|passwd|pwd|auth|sig)$|(?
 const SCHEME = /^(?:bearer|basic|token|bot|apikey|api-key|key|digest|sso-key|splunk|ghp)\s+/i;
 const PLACEHOLDER_WORDS = /your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)|api[-_]?key[-_]?here|token[-_]?here|insert|replace|placeholder|changeme|redacted/i;
 
+/**
+ * An upper-case constant naming a credential (`SUPADATA_API_KEY`, `OPENAI_TOKEN`): the template's author wrote the name
+ * of what to paste there (seen in a real template export), not a value.
+ */
+const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASS|PAT|CREDENTIALS?)(?:_[A-Z0-9]+)*$/;
+
 function isLiteral(value: string): boolean {
-  const v = value.trim();
-  if (v === '' || v.startsWith('=')) return false;
-  return !looksLikePlaceholder(v) && !PLACEHOLDER_WORDS.test(v);
+  const v = value.trim().replace(SCHEME, '').trim();
+  if (v === '' || value.trim().startsWith('=')) return false;
+  return !looksLikePlaceholder(v) && !PLACEHOLDER_WORDS.test(v) && !CONSTANT_NAME.test(v);
 }
 
 /** Looks like a credential by itself: long enough, mixed, not a word, a number, a URL or a path. */
