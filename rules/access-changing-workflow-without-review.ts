@@ -78,7 +78,9 @@ function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes
     const { calls: list, families } = callsEvidence(calls);
     const guarded = !gitlab && job.if !== undefined && ACTOR_GUARD.test(job.if.text);
     const open = outsiders.length > 0 && !guarded;
-    const started = events.length ? `, started by ${events.join(', ')},` : '';
+    // A GitLab pipeline's implicit push trigger says little about a job whose own `rules:` nhi does not read.
+    const written = workflow.triggers.some((t) => !t.implicit);
+    const started = events.length && written ? `, started by ${events.join(', ')},` : '';
     const manual = gitlab && job.manual ? ' Its `when: manual` lets anyone who may run pipelines start it: that is not a review.' : '';
     const fix = gitlab
       ? 'Give the job an `environment:` that is a protected environment with required approvals (nhi cannot see an environment’s protection, so any environment named in the file is taken as the review).'
