@@ -103,7 +103,8 @@ function ciFindings(rule: Rule, identity: Identity, workflow: WorkflowAttributes
           review: gitlab && job.manual ? 'none (when: manual, no environment)' : 'none (no environment)',
           ...(events.length ? { triggers: events.join(', ') } : {}),
           ...(outsiders.length ? { outsiderTriggers: outsiders.join(', ') } : {}),
-          ...(guarded ? { guard: job.if!.text.trim() } : {}),
+          // Only the check that lets known people run it: the rest of the condition is the file's text, which may hold anything.
+          ...(guarded ? { guard: ACTOR_GUARD.exec(job.if!.text)![0].trim() } : {}),
         },
       }),
     );
@@ -240,7 +241,7 @@ webhook or form, or after a delay).
 **Severity.** High. Critical when outsiders can start the run: a GitHub workflow on \`pull_request_target\`,
 \`workflow_run\`, \`issues\`, \`issue_comment\`, \`discussion\` or \`discussion_comment\`, unless the job's \`if:\` lets only
 known people run it (it checks the pull request's author, the sender, the actor or an author association, or that the head
-repository is this one; the condition is in the finding's \`guard\` evidence); an active n8n workflow reached from a
+repository is this one; the check is in the finding's \`guard\` evidence); an active n8n workflow reached from a
 Webhook or Form trigger without authentication. Medium for an n8n workflow that is inactive, or that only a manual
 trigger starts: the person who runs it still decides alone, so it is reported, but nobody outside can start it. A
 job-level \`if:\` (an author or label check) is not read, and is no review: whoever passes it still acts alone.

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliRun } from './helpers/cli.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fakeGithubTokens, runCli, tempDir, type CliRun } from './helpers/cli.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/gitlab-ci/repos', import.meta.url));
 
@@ -83,5 +84,36 @@ describe('nhi scan over GitLab CI pipelines', () => {
     expect(report.scan.targets[0].connectors).toContain('gitlab-ci');
     expect(report.scan.warnings).toEqual([]);
     expect(report.inventory.workflows.byPlatform).toEqual({ 'gitlab-ci': { workflow: 1 } });
+  });
+
+  it('never prints a literal a pipeline holds in a variable default, a remote include URL, a rejected script line or a job name', () => {
+    const [inDefault, inUrl, inLine, inRule] = fakeGithubTokens(4, 99);
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(
+      join(dir, '.gitlab-ci.yml'),
+      [
+        'include:',
+        `  - remote: https://ci.example.com/raw/notify.yml?ref=main&private_token=${inUrl}`,
+        'release:',
+        '  variables:',
+        `    PG_PASS: \${DB_PASSWORD:-${inDefault}}`,
+        '  script:',
+        `    - curl -H "Authorization: Bearer ${inLine}" https://api.example.com/release`,
+        '    - git push "https://oauth2:${RELEASE_TOKEN}@${CI_SERVER_HOST}/${CI_PROJECT_PATH}.git" HEAD:main',
+        `    - ./deploy.sh "\${DEPLOY_TOKEN:-${inRule}}"`,
+        '',
+      ].join('\n'),
+    );
+    const out = runCli(['scan', dir, '--no-store', '--format', 'json']);
+    const sarifPath = join(dir, 'out.sarif');
+    const sarif = runCli(['scan', dir, '--no-store', '--format', 'sarif', '--output', sarifPath]);
+    const report = JSON.parse(out.stdout);
+    // The pipeline is read and judged: the unpinned remote include, the self-push, the script-line warning.
+    expect(report.findings.map((f: JsonFinding) => f.ruleId)).toEqual(expect.arrayContaining(['unpinned-action-with-secrets', 'self-triggering-workflow', 'hardcoded-secret']));
+    expect(report.scan.warnings.map((w: { message: string }) => w.message)).toEqual([expect.stringContaining('is a YAML mapping')]);
+    for (const text of [out.stdout, out.stderr, sarif.stdout, sarif.stderr, readFileSync(sarifPath, 'utf8')]) {
+      for (const value of [inDefault, inUrl, inLine, inRule]) expect(text.includes(value!)).toBe(false);
+    }
   });
 });

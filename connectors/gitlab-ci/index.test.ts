@@ -161,7 +161,7 @@ describe('gitlab-ci connector: layouts', () => {
         kind: 'parse-error',
         path: 'app/ci/release.yml',
         source: 'gitlab-ci',
-        message: expect.stringMatching(/^line 4, column 7: a script item of job release is a YAML mapping, not a string \(an unquoted ": " in `git commit --allow-empty -m "release: v\$VERSION"`\); GitLab rejects the pipeline/),
+        message: expect.stringMatching(/^line 4, column 7: a script item of job release is a YAML mapping, not a string \(an unquoted ": " after `git commit --allow-empty -m "release`\); GitLab rejects the pipeline/),
       },
     ]);
     const release = workflowAttributes(identities[0]!.attributes)!.jobs.find((j) => j.id === 'release')!;

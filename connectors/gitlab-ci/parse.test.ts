@@ -578,7 +578,8 @@ describe('parseGitlabPipeline: secret references', () => {
       { name: 'Y', expression: '${Y}', offset: 5 },
       { name: 'W', expression: '$env:W', offset: 14 },
       { name: 'V', expression: '%V%', offset: 21 },
-      { name: 'U', expression: '${U:-d}', offset: 25 },
+      // The default is a literal the file holds: not kept.
+      { name: 'U', expression: '${U}', offset: 25 },
     ]);
     // A sed placeholder or a path segment is not a cmd variable; a cmd line's `%V%` between spaces or quotes is.
     expect(variableRefsIn("sed -i 's/%TERRAFORM_TOKEN%/x/' main.tf; curl https://h/%VERSION%/a", 0)).toEqual([]);
@@ -697,12 +698,12 @@ describe('parseGitlabPipeline: file shapes', () => {
         kind: 'parse-error',
         path: 'ci/release.yml',
         message:
-          'line 4, column 7: a script item of jobs a, b is a YAML mapping, not a string (an unquoted ": " in `git commit -am "chore: bump version"`); GitLab rejects the pipeline ("script config should be a string or a nested array of strings"); quote the line. Read as written.',
+          'line 4, column 7: a script item of jobs a, b is a YAML mapping, not a string (an unquoted ": " after `git commit -am "chore`); GitLab rejects the pipeline ("script config should be a string or a nested array of strings"); quote the line. Read as written.',
       },
       {
         kind: 'parse-error',
         path: 'ci/release.yml',
-        message: expect.stringMatching(/^line 5, column 9: a script item of jobs a, b is a YAML mapping, not a string \(an unquoted ": " in `curl -H "PRIVATE-TOKEN: \$RELEASE_TOKEN" "\$CI_API_V4_URL\/projects"`\); /),
+        message: expect.stringMatching(/^line 5, column 9: a script item of jobs a, b is a YAML mapping, not a string \(an unquoted ": " after `curl -H "PRIVATE-TOKEN`\); /),
       },
     ]);
     const byId = new Map(p.attributes.jobs.map((j) => [j.id, j]));

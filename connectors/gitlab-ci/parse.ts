@@ -25,6 +25,7 @@
 import { posix } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type { Location } from '../../src/core/model.js';
+import { quoteLine, reduceUrl } from '../../src/detectors/sanitize.js';
 import type { NamedValue, SecretRef, WorkflowAttributes, WorkflowInclude, WorkflowJob, WorkflowStep, WorkflowTrigger } from '../../src/core/workflow.js';
 
 /** GitLab's default limit on the includes of one pipeline, nested ones counted. */
@@ -356,7 +357,7 @@ function includeSpecs(value: V | undefined, at: (p: Pos) => Location): IncludeSp
     const where = at(item.at);
     const s = text(item);
     if (s !== undefined) {
-      if (/^https?:\/\//i.test(s.trim())) out.push({ include: { kind: 'remote', raw: s, pinned: false, at: where } });
+      if (/^https?:\/\//i.test(s.trim())) out.push({ include: { kind: 'remote', raw: reduceUrl(s), pinned: false, at: where } });
       else out.push({ include: { kind: 'local', raw: s, pinned: false, resolved: false, at: where }, local: s });
       continue;
     }
@@ -374,7 +375,8 @@ function includeSpecs(value: V | undefined, at: (p: Pos) => Location): IncludeSp
       out.push({ include: { kind: 'local', raw: local, pinned: false, resolved: false, at: where }, local });
     } else if (remote !== undefined) {
       const integrity = get('integrity');
-      out.push({ include: { kind: 'remote', raw: remote, pinned: !!integrity && integrity.trim() !== '', at: where } });
+      // Kept without user info, query or fragment: a private token in `?private_token=` is not the include's name.
+      out.push({ include: { kind: 'remote', raw: reduceUrl(remote), pinned: !!integrity && integrity.trim() !== '', at: where } });
     } else if (project !== undefined) {
       const fileValue = map.entries.get('file')?.value;
       const files = fileValue?.t === 'seq' ? fileValue.items.map(text).filter((f): f is string => f !== undefined) : [text(fileValue)].filter((f): f is string => f !== undefined);
@@ -673,7 +675,9 @@ export function variableRefsIn(source: string, start: number): Array<{ name: str
     // `%NAME%` reads as cmd's only between word boundaries: not a placeholder inside a sed expression or a URL
     // (`s/%TOKEN%/…/`, `…/%VERSION%/…`), which a bash script on a Linux runner writes for its own substitution.
     if (m[4] !== undefined && (/[/\w%]/.test(source[m.index! - 1] ?? ' ') || /[/\w%]/.test(source[m.index! + m[0].length] ?? ' '))) continue;
-    out.push({ name, expression: m[0], offset: start + m.index! });
+    // `${NAME:-default}` keeps only `${NAME}`: the default is a literal the file holds, maybe a credential.
+    const expression = m[1] !== undefined ? `\${${name}}` : m[0];
+    out.push({ name, expression, offset: start + m.index! });
   }
   return out;
 }
@@ -927,11 +931,30 @@ export function scriptAssigned(script: string): Array<{ name: string; offset: nu
   const out: Array<{ name: string; offset: number }> = [];
   const patterns = [
     /(?:^|[\s;&|(`])(?:(?:export|local|readonly|declare(?:\s+-\w+)*|typeset(?:\s+-\w+)*)\s+)?([A-Za-z_]\w*)\+?=/g,
-    /\bread\s+(?:-\w+\s+(?:\S+\s+)?)*([A-Za-z_]\w*)/g,
+
     /\bfor\s+([A-Za-z_]\w*)\s+in\b/g,
     /(?:^|[\s;{(])\$(?:[Ee][Nn][Vv]:)?([A-Za-z_]\w*)\s*=(?!=)/g,
   ];
   for (const re of patterns) for (const m of script.matchAll(re)) out.push({ name: m[1]!, offset: m.index! + m[0].length });
+  // `read [-r] [-p prompt] [-a] NAME…`: words read one by one (a regex over options with optional arguments backtracks
+  // exponentially on a line of many options).
+  for (const m of script.matchAll(/\bread\s+/g)) {
+    const words = /\S+/g;
+    words.lastIndex = m.index! + m[0].length;
+    let skipNext = false;
+    for (let w = words.exec(script), n = 0; w && n < 32; w = words.exec(script), n++) {
+      if (skipNext) {
+        skipNext = false;
+        continue;
+      }
+      if (w[0].startsWith('-')) {
+        skipNext = /^-[^-]*[pdntuN]$/.test(w[0]);
+        continue;
+      }
+      if (/^[A-Za-z_]\w*$/.test(w[0])) out.push({ name: w[0], offset: w.index + w[0].length });
+      break;
+    }
+  }
   return out;
 }
 
@@ -1040,7 +1063,7 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
       kind: 'parse-error',
       path: at.path,
       message:
-        `line ${at.line}, column ${at.column}: a ${key} item of ${who} is a YAML mapping, not a string (an unquoted ": " in \`${sourceOf(item)}\`); ` +
+        `line ${at.line}, column ${at.column}: a ${key} item of ${who} is a YAML mapping, not a string (an unquoted ": " after \`${quoteLine(sourceOf(item).split(': ')[0]!, 40)}\`); ` +
         'GitLab rejects the pipeline ("script config should be a string or a nested array of strings"); quote the line. Read as written.',
     });
   }

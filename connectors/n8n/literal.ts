@@ -59,19 +59,3 @@ export function judgeParameter(section: N8nLiteralCredential['section'], name: s
   return undefined;
 }
 
-/**
- * `text` with every credential the secret detectors recognise in it replaced by its redacted preview: for what
- * the connector keeps of a parameter (an HTTP Request node's reduced URL, whose path may carry a bot token or a
- * webhook secret), so that the inventory never holds one.
- */
-export function redactSecretsIn(text: string): string {
-  scanner ??= new SecretScanner(DETECTORS);
-  let out = '';
-  let at = 0;
-  for (const m of scanner.scan(text)) {
-    if (m.start < at) continue;
-    out += text.slice(at, m.start) + redact(m.secret, m.detector.prefixLength);
-    at = m.end;
-  }
-  return out + text.slice(at);
-}

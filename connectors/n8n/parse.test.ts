@@ -187,4 +187,11 @@ describe('parseN8nFile: broken JSON', () => {
     const lines = text.split('\n');
     expect(parsed.ok === false && !parsed.skip && parsed.error).toMatch(new RegExp(`^invalid JSON at line ${lines.length}, column ${lines.at(-1)!.indexOf('s') + 1}: `));
   });
+
+  it('does not quote the text around the error, where a credential may sit', () => {
+    const [token] = fakeGithubTokens(1, 5);
+    const parsed = parseN8nFile(`{"name": "W", "nodes": [], "connections": {}, "x": @"${token}"}`, 'w.json');
+    expect(parsed.ok === false && !parsed.skip && parsed.error).toMatch(/^invalid JSON at line 1, column \d+: Unexpected token '@': not valid JSON$/);
+    expect(JSON.stringify(parsed)).not.toContain(token!.slice(0, 8));
+  });
 });

@@ -19,7 +19,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { Location } from '../../src/core/model.js';
 import type { N8nCredentialRef, N8nLiteralCredential, N8nNode, N8nWorkflowDetails } from '../../src/core/n8n.js';
 import type { WorkflowAttributes, WorkflowTrigger } from '../../src/core/workflow.js';
-import { judgeParameter, redactSecretsIn } from './literal.js';
+import { reduceUrl } from '../../src/detectors/sanitize.js';
+import { judgeParameter } from './literal.js';
 
 export interface ParsedWorkflow {
   /** The workflow's `name`, when it has one. */
@@ -163,7 +164,12 @@ function firstError(r: Reader, text: string): string | undefined {
   } catch (e) {
     // JSON.parse names the offset (`at position 6973`, Node 22 adds `(line 396 column 2)`): the place to point at,
     // rather than the YAML parser's, which may be the start of a document it could not split.
-    const message = (e as Error).message.split('\n')[0]!.replace(/\s*\(line \d+ column \d+\)$/, '');
+    // Node quotes the text around the error (`Unexpected token '@', "{"x": @"sk-pr"... is not valid JSON`): dropped,
+    // since a credential may sit there.
+    const message = (e as Error).message
+      .split('\n')[0]!
+      .replace(/\s*\(line \d+ column \d+\)$/, '')
+      .replace(/,\s*(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, ': not valid JSON');
     const offset = /\bposition (\d+)/.exec(message);
     const pos = offset ? linePos(text, Number(offset[1])) : error.linePos?.[0];
     return `invalid JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${message}`;
@@ -182,27 +188,8 @@ const EXECUTE_WORKFLOW_TYPES: ReadonlySet<string> = new Set(['n8n-nodes-base.exe
 /** `={{ $workflow.id }}`: the workflow running the node. */
 const CURRENT_WORKFLOW = /^=\s*\{\{\s*\$workflow\.id\s*\}\}\s*$/;
 
-/**
- * A URL reduced to scheme, host and path: the user info, the query and the fragment (`?`/`#` onwards)
- * are dropped, and so is the `=` of an expression, whose text is reduced the same way
- * (`={{ $json.base }}/webhook/abc?x=1` → `{{ $json.base }}/webhook/abc`). A credential the secret detectors
- * recognise in what is left (a bot token or a webhook secret in the path) is replaced by its redacted preview.
- */
-export function reduceUrl(raw: string): string {
-  let url = raw.startsWith('=') ? raw.slice(1) : raw;
-  url = url.trim();
-  const cut = url.search(/[?#]/);
-  if (cut >= 0) url = url.slice(0, cut);
-  const scheme = url.indexOf('://');
-  if (scheme >= 0) {
-    const hostStart = scheme + 3;
-    const slash = url.indexOf('/', hostStart);
-    const authority = url.slice(hostStart, slash === -1 ? url.length : slash);
-    const at = authority.lastIndexOf('@');
-    if (at >= 0) url = url.slice(0, hostStart) + url.slice(hostStart + at + 1);
-  }
-  return redactSecretsIn(url);
-}
+/** Re-exported for the n8n tests that import it from here. */
+export { reduceUrl };
 
 function isWorkflow(r: Reader, map: YAMLMap | undefined): boolean {
   return !!map && isSeq(r.value(map, 'nodes')) && (r.get(map, 'connections') !== undefined || r.items(r.value(map, 'nodes')).some((n) => r.str(r.value(r.map(n), 'type'))?.includes('n8n')));

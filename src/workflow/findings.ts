@@ -54,7 +54,8 @@ export function isAutomaticToken(ref: SecretRef): boolean {
 export function describeRef(ref: SecretRef): string {
   switch (ref.kind) {
     case 'named':
-      return ref.expression.startsWith('$') && !ref.expression.startsWith('${{') ? ref.expression : `secrets.${ref.name}`;
+      // GitLab: the variable as written (`$TOKEN`, `${TOKEN}`, `%TOKEN%`, `$env:TOKEN`); GitHub: the secrets context.
+      return /^[$%]/.test(ref.expression) && !ref.expression.startsWith('${{') ? ref.expression : `secrets.${ref.name}`;
     case 'whole-context':
       return 'the whole secrets context';
     case 'dynamic':
