@@ -451,3 +451,10 @@ describe('access-changing-workflow-without-review through the built CLI', () => 
     ]);
   });
 });
+
+describe('access catalogue: adversarial scripts end', () => {
+  it('reads a very long line of shell words before a heredoc without backtracking over it', () => {
+    expect(calls(`${'sh '.repeat(40_000)}< x <<EOF\naws iam create-user --user-name x\nEOF\n`)).toEqual(['aws iam create-user']);
+    expect(calls('cat > notes.txt <<EOF\naws iam create-user --user-name x\nEOF\n')).toEqual([]);
+  });
+});

@@ -191,3 +191,15 @@ describe('unpinned-action-with-secrets on GitLab CI includes', () => {
     expect(findings.map((f) => [f.location?.path, f.location?.line, f.evidence?.include])).toEqual([['ci/review.yml', 6, '$CI_SERVER_FQDN/acme-tools/review/danger@2.1.0']]);
   });
 });
+
+describe('unpinned-action-with-secrets: one GitLab include, one finding', () => {
+  it('reports an include written in two files of the pipeline once, at its first place', async () => {
+    const inventory = await gitlabInventory({
+      '.gitlab-ci.yml': 'include:\n  - local: ci/a.yml\n  - remote: https://ci.example.com/notify.yml\ndeploy:\n  script:\n    - ./deploy.sh "$DEPLOY_TOKEN"\n',
+      'ci/a.yml': 'include:\n  - remote: https://ci.example.com/notify.yml\n',
+    });
+    const findings = rule.evaluate(inventory, ruleCtx());
+    expect(findings.map((f) => [f.location?.path, f.location?.line])).toHaveLength(1);
+    expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(findings.length);
+  });
+});

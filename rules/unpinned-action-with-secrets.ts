@@ -92,8 +92,13 @@ A \`nhi:allow\` comment on the reported line suppresses the finding, as it does 
         const names = [...new Set(refs.map(describeRef))];
         if (names.length === 0) continue;
         const includes = workflow.includes ?? [];
+        const reported = new Set<string>();
         for (const [i, include] of includes.entries()) {
           if (include.pinned || include.kind === 'local' || include.kind === 'template' || isGitlabComponent(include)) continue;
+          // The same include written in two files of the pipeline is one finding (one fingerprint), at its first place.
+          const key = `${include.kind}\u0000${include.raw}\u0000${include.ref ?? ''}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
           const how = include.kind === 'remote' ? 'fetched from a URL without an integrity hash' : include.ref ? `at ${include.ref}, not a commit SHA` : 'at its default branch (no ref)';
           // Secrets given to it as `inputs:` (written after its entry, before the next include of the same file).
           const next = includes.slice(i + 1).find((n) => n.at.path === include.at.path && after(n.at, include.at));

@@ -105,6 +105,22 @@ describe('gitlab-ci connector: the fixture repositories', () => {
 });
 
 describe('gitlab-ci connector: layouts', () => {
+  it('owns a pipeline in a sub-folder through the nearest CODEOWNERS above it, read relative to that folder', async () => {
+    const root = write(tempDir(), {
+      'CODEOWNERS': '* @acme/platform\n/docs/example/ @acme/docs\n',
+      '.gitlab-ci.yml': 'job:\n  script: x\n',
+      'docs/example/.gitlab-ci.yml': 'example:\n  script: x\n',
+      'svc/.gitlab-ci.yml': 'svc:\n  script: x\n',
+      'svc/.gitlab/CODEOWNERS': '.gitlab-ci.yml @acme/svc\n',
+    });
+    const { identities } = await inventory(root);
+    expect(identities.map((i) => [i.id, i.owners.map((o) => o.owner)])).toEqual([
+      ['.gitlab-ci.yml', ['@acme/platform']],
+      ['docs/example/.gitlab-ci.yml', ['@acme/docs']],
+      ['svc/.gitlab-ci.yml', ['@acme/svc']],
+    ]);
+  });
+
   it('scans a folder of repositories; a .gitlab-ci.yml another pipeline includes is part of it', async () => {
     const root = write(tempDir(), {
       'mono/.gitlab-ci.yml': 'include:\n  - local: services/*/.gitlab-ci.yml\nroot-job:\n  script: x\n',

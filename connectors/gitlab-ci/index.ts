@@ -118,6 +118,15 @@ async function codeownersOf(found: GitlabDiscovered, repo: string): Promise<Code
   return undefined;
 }
 
+/** The folder whose CODEOWNERS owns a pipeline of `repo`: `repo` itself or the nearest folder above it with one. */
+function codeownersRoot(found: GitlabDiscovered, repo: string): string {
+  if (found.single) return repo;
+  for (let dir = repo; ; dir = dirOf(dir)) {
+    if (GITLAB_CODEOWNERS_PLACES.some((place) => found.codeowners.has(within(dir, place)))) return dir;
+    if (dir === '') return repo;
+  }
+}
+
 /** Discovery done by `applies`, reused by `collect`: once per folder and scan. */
 const discovery = new FolderDiscovery(discoverGitlabPipelines, (found) => found.pipelines.length === 0);
 
@@ -162,9 +171,12 @@ export async function* collectGitlabPipelines(found: GitlabDiscovered, ctx: Pick
       continue;
     }
     for (const w of parsed.warnings) ctx.warn({ kind: w.kind, path: w.path, source: SOURCE, message: w.message });
-    if (!owners.has(repo)) owners.set(repo, codeownersOf(found, repo));
-    const co = await owners.get(repo);
-    const owned = co ? ownersOf(co, basename(file.path)) : undefined;
+    // A pipeline in a sub-folder (a monorepo's service, an example) is owned through the CODEOWNERS of the nearest
+    // folder above it that has one, read relative to that folder: the repository's own, when the sub-folder has none.
+    const root = codeownersRoot(found, repo);
+    if (!owners.has(root)) owners.set(root, codeownersOf(found, root));
+    const co = await owners.get(root);
+    const owned = co ? ownersOf(co, root === '' ? file.path : file.path.slice(root.length + 1)) : undefined;
     const attributes = owned ? { ...parsed.attributes, ownersFrom: owned.at } : parsed.attributes;
     const identity: Identity = {
       id: file.path,

@@ -9,6 +9,7 @@ import {
   parseGitlabFiles,
   pipelineSourcesOf,
   variableRefsIn,
+  scriptAssigned,
   wildcardMatcher,
   type ParsedPipeline,
 } from './parse.js';
@@ -755,5 +756,34 @@ describe('parseGitlabPipeline: variables the scripts set themselves', () => {
     });
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.attributes.secretRefs.map((r) => `${r.name}@${r.at.line}`)).toEqual(['DEPLOY_TOKEN@7', 'DEPLOY_TOKEN@8', 'LATE_TOKEN@9']);
+  });
+});
+
+describe('parseGitlabPipeline: adversarial input ends, and says when it was cut short', () => {
+  it('reads `read` with many options, and wildcards with many stars, without backtracking', () => {
+    expect(scriptAssigned(`read ${'-a '.repeat(60)}!`)).toEqual([]);
+    expect(scriptAssigned('read -r -p "Token: " TOKEN').map((a) => a.name)).toEqual(['TOKEN']);
+    expect(wildcardMatcher(`${'**a'.repeat(12)}b.yml`).test(`${'a'.repeat(60)}.yml`)).toBe(false);
+    expect(wildcardMatcher('ci/***/*.yml').test('ci/x/a.yml')).toBe(true);
+  });
+
+  it('merges each template once, however often templates extend one another', async () => {
+    // Eight levels (GitLab allows eleven), each extending the next six times over: 6^7 merges without memoising.
+    const templates = Array.from({ length: 8 }, (_, i) =>
+      i < 7 ? `.l${i}:\n  extends: [${Array(6).fill(`.l${i + 1}`).join(', ')}]\n  variables: { V${i}: x }` : `.l${i}:\n  script: [make]`,
+    );
+    const p = await parseGitlabFiles({ '.gitlab-ci.yml': `${templates.join('\n')}\njob:\n  extends: .l0\n` });
+    if (!p.ok) throw new Error(p.error);
+    expect(p.attributes.jobs.map((j) => [j.id, j.steps.map((s) => s.run?.text)])).toEqual([['job', ['make']]]);
+  });
+
+  it('warns when a pipeline is too large to read whole, rather than dropping jobs silently', async () => {
+    const base = `.base:\n  script: [make]\n  variables:\n${Array.from({ length: 400 }, (_, i) => `    V${i}: v`).join('\n')}\n`;
+    const jobs = Array.from({ length: 1500 }, (_, i) => `j${i}:\n  extends: .base\n`).join('');
+    const p = await parseGitlabFiles({ '.gitlab-ci.yml': base + jobs });
+    if (!p.ok) throw new Error(p.error);
+    const stepless = p.attributes.jobs.filter((j) => j.steps.length === 0).length;
+    if (stepless > 0) expect(p.warnings.map((w) => w.message)).toEqual([expect.stringContaining('too large to read whole')]);
+    else expect(p.warnings).toEqual([]);
   });
 });

@@ -124,6 +124,10 @@ class Budget {
   tick(): boolean {
     return --this.left >= 0;
   }
+  /** Whether some walk was cut short: the pipeline as read may miss jobs, steps or references. */
+  get exhausted(): boolean {
+    return this.left < 0;
+  }
 }
 
 /** Deep merge, `b` winning: maps merged key by key (recursively), anything else replaced by `b`. */
@@ -328,8 +332,14 @@ export function localIncludePath(raw: string): string | undefined {
  * `*` is anything but `/`. So `ci/*.yml` is the files directly in `ci/`, `ci/**.yml` those at any depth below it,
  * and `ci/**\/*.yml` those in its sub-folders only.
  */
+const MAX_WILDCARDS = 8;
+
 export function wildcardMatcher(pattern: string): RegExp {
-  const body = pattern
+  // Runs of stars are one wildcard; more than MAX_WILDCARDS of them match nothing (a pattern of many `**a` would make
+  // the regex backtrack for minutes against each path); GitLab's own patterns use one or two.
+  const collapsed = pattern.replace(/\*{3,}/g, '**');
+  if ((collapsed.match(/\*+/g) ?? []).length > MAX_WILDCARDS) return /(?!)/;
+  const body = collapsed
     .split('**')
     .map((part) =>
       part
@@ -503,27 +513,42 @@ class Resolver {
   ) {}
 
   /** A top-level entry with its `extends:` applied (and the `extends` key dropped); undefined for no such mapping. */
-  extendedOf(name: string, chain: string[] = []): VMap | undefined {
+  extendedOf(name: string): VMap | undefined {
+    return this.extendedIn(name, [])[0];
+  }
+
+  /**
+   * [the result, whether it is complete]. A result reached through a cut cycle or the depth limit is not kept (another
+   * path may see more of it); a complete one is, so each template is merged once however many jobs and templates
+   * extend it (without that, templates extending a shared parent several times over grow exponentially). Parents
+   * listed twice count once.
+   */
+  private extendedIn(name: string, chain: string[]): [VMap | undefined, boolean] {
     const known = this.extended.get(name);
-    if (known !== undefined) return known ?? undefined;
+    if (known !== undefined) return [known ?? undefined, true];
     const own = asMap(this.top.entries.get(name)?.value);
-    if (!own) return undefined;
+    if (!own) return [undefined, true];
     const ext = own.entries.get('extends')?.value;
-    const parents = ext?.t === 'seq' ? ext.items.map(text).filter((p): p is string => p !== undefined) : [text(ext)].filter((p): p is string => p !== undefined);
+    const listed = ext?.t === 'seq' ? ext.items.map(text).filter((p): p is string => p !== undefined) : [text(ext)].filter((p): p is string => p !== undefined);
+    const parents = [...new Set(listed)].filter((p) => p !== name);
     let base: V | undefined;
+    let complete = true;
     if (chain.length < MAX_EXTENDS_DEPTH && !chain.includes(name)) {
       for (const parent of parents) {
-        if (parent === name) continue;
-        const resolved = this.extendedOf(parent, [...chain, name]);
+        if (chain.includes(parent)) {
+          complete = false;
+          continue;
+        }
+        const [resolved, whole] = this.extendedIn(parent, [...chain, name]);
+        complete &&= whole;
         if (resolved) base = base ? deepMerge(base, resolved, this.budget) : resolved;
       }
-    }
+    } else if (parents.length) complete = false;
     const self = without(own, 'extends');
     const merged = base ? deepMerge(base, self, this.budget) : self;
     const out = merged.t === 'map' ? merged : self;
-    // A result reached through a cut cycle or the depth limit is not kept: another path may see more of it.
-    if (chain.length === 0) this.extended.set(name, out);
-    return out;
+    if (complete || chain.length === 0) this.extended.set(name, out);
+    return [out, complete];
   }
 
   /** `v` with every `!reference` replaced by what it names; undefined when `v` is itself a reference to nothing. */
@@ -944,6 +969,13 @@ export function scriptAssigned(script: string): Array<{ name: string; offset: nu
     let skipNext = false;
     for (let w = words.exec(script), n = 0; w && n < 32; w = words.exec(script), n++) {
       if (skipNext) {
+        // The option's argument, a quoted one through its closing quote (`-p "Token: "`).
+        const quote = /^["']/.exec(w[0])?.[0];
+        if (quote && (w[0].length === 1 || !w[0].endsWith(quote))) {
+          const close = script.indexOf(quote, w.index + 1);
+          if (close < 0) break;
+          words.lastIndex = close + 1;
+        }
         skipNext = false;
         continue;
       }
@@ -1056,6 +1088,13 @@ export async function parseGitlabPipeline(input: PipelineInput): Promise<ParsedP
   }
 
   const warnings = [...composer.warnings];
+  if (budget.exhausted) {
+    warnings.push({
+      kind: 'parse-error',
+      path: mainPath,
+      message: `the pipeline is too large to read whole (over ${MAX_NODES.toLocaleString('en')} YAML nodes once includes, extends and references are expanded): some jobs may be read without their scripts or variables, and the rules may miss what is in them`,
+    });
+  }
   for (const { item, key, jobs: users } of misshapen.values()) {
     const at = loc(item.at);
     const who = users.length === 1 ? `job ${users[0]}` : `jobs ${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''}`;

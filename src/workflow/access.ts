@@ -524,11 +524,13 @@ const PREFIX_WORDS: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif',
 /** Heredoc bodies (`cat <<EOF … EOF`) are data, unless a shell reads them; their lines are blanked. */
 function withoutHeredocBodies(text: string): string {
   const lines = text.split('\n');
-  const intoShell = new RegExp(`(?:^|[\\s;&|(])(?:${[...SHELLS].join('|')})\\b[^<]*<<`);
+  // A shell named before the `<<` on its line reads the body. Searched only in the text before the `<<`, with no
+  // unbounded run to backtrack over (a long line of shell words would make `shell\b[^<]*<<` quadratic).
+  const shellWord = new RegExp(`(?:^|[\\s;&|(])(?:${[...SHELLS].join('|')})\\b`);
   for (let i = 0; i < lines.length; i++) {
     const m = /(?:^|[^<])<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(lines[i]!);
     if (!m) continue;
-    const keep = intoShell.test(lines[i]!);
+    const keep = shellWord.test(lines[i]!.slice(0, m.index + m[0].indexOf('<<')));
     let j = i + 1;
     for (; j < lines.length && lines[j]!.trim() !== m[2]; j++) if (!keep) lines[j] = '';
     if (j < lines.length) lines[j] = '';
