@@ -371,6 +371,30 @@ describe('self-triggering-workflow on GitLab CI', () => {
   });
 });
 
+describe('self-triggering-workflow: GitLab jobs that run only on the default branch', () => {
+  const rebase = (push: string, cond = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $REBASE_BRANCHES != ""') =>
+    [
+      'rebase-branches:',
+      '  rules:',
+      `    - if: ${cond}`,
+      '  script:',
+      '    - git remote add bot "https://oauth2:${REBASE_PUSH_TOKEN}@${CI_SERVER_HOST}/${CI_PROJECT_PATH}.git"',
+      '    - for b in ${REBASE_BRANCHES//,/ }; do git checkout "$b" && git rebase "$CI_DEFAULT_BRANCH" && ' + push + '; done',
+      '',
+    ].join('\n');
+
+  it('stays silent when its pushes name other branches, whose pipelines do not run it', async () => {
+    expect(rule.evaluate(await gitlabInventory({ '.gitlab-ci.yml': rebase('git push bot "$b" --force') }), ruleCtx())).toEqual([]);
+  });
+
+  it('fires when it pushes the default branch or the current one, or when its rules do not hold it to the default branch', async () => {
+    for (const push of ['git push bot HEAD:main', 'git push bot "$CI_DEFAULT_BRANCH"', 'git push bot']) {
+      expect(rule.evaluate(await gitlabInventory({ '.gitlab-ci.yml': rebase(push) }), ruleCtx()), push).toHaveLength(1);
+    }
+    expect(rule.evaluate(await gitlabInventory({ '.gitlab-ci.yml': rebase('git push bot "$b"', '$CI_PIPELINE_SOURCE == "push"') }), ruleCtx())).toHaveLength(1);
+  });
+});
+
 describe('self-triggering-workflow: [skip ci] on GitHub', () => {
   it('does not report a PAT push whose commit message skips CI', () => {
     const yaml = [

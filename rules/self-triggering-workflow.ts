@@ -51,6 +51,29 @@ function pushesHere(script: string, self: RegExp = /\bgithub\.repository\b/): bo
  */
 const SKIP_CI = /\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]|(?:-o|--push-option)[\s=]+ci\.skip\b/i;
 
+/**
+ * GitLab: a job whose `rules:` let it run only in pipelines of the default branch (every condition compares
+ * `$CI_COMMIT_BRANCH`/`$CI_COMMIT_REF_NAME` with `$CI_DEFAULT_BRANCH`, `main` or `master`). Its pushes to other branches
+ * (a bot rebasing them) start pipelines in which it does not run: no loop.
+ */
+function onlyOnDefaultBranch(job: WorkflowJob): boolean {
+  const cond = job.if?.text;
+  if (!cond) return false;
+  const onDefault = /\$\{?CI_COMMIT_(?:BRANCH|REF_NAME)\}?\s*==\s*(?:\$\{?CI_DEFAULT_BRANCH\}?|["'](?:main|master)["'])|(?:\$\{?CI_DEFAULT_BRANCH\}?|["'](?:main|master)["'])\s*==\s*\$\{?CI_COMMIT_(?:BRANCH|REF_NAME)\}?/;
+  return cond.split('||').every((part) => onDefault.test(part));
+}
+
+/** Whether a script's `git push` can update the default branch: no refspec (the current branch), HEAD, or the branch by name. */
+function pushesDefaultBranch(script: string): boolean {
+  for (const m of script.matchAll(/\bgit\s+push\b([^\n;&|]*)/g)) {
+    const args = m[1]!.split(/\s+/).filter((a) => a !== '' && !a.startsWith('-'));
+    const refspecs = args.slice(1);
+    if (refspecs.length === 0) return true;
+    if (refspecs.some((r) => /HEAD|CI_DEFAULT_BRANCH|CI_COMMIT_BRANCH|CI_COMMIT_REF_NAME|(?:^|[:/])(?:main|master)$/.test(r))) return true;
+  }
+  return false;
+}
+
 /** GitLab: a push URL naming this project (its path or clone URL), rather than another project's. */
 const GITLAB_SELF = /\b(?:CI_PROJECT_PATH|CI_REPOSITORY_URL|CI_PROJECT_URL)\b/;
 
@@ -289,8 +312,10 @@ Pushes whose commit message or options tell the platform to skip CI (\`[skip ci]
 **GitLab CI.** Pushes made with \`CI_JOB_TOKEN\` do not start pipelines; pushes made with a project, group or personal
 access token do. nhi reports a job of a pipeline that runs on push (no \`workflow: rules\`, which means every push, or rules
 naming \`push\`, \`$CI_COMMIT_BRANCH\`…) whose script runs \`git push\` into its own checkout or to its own project's URL
-(\`$CI_PROJECT_PATH\`, \`$CI_REPOSITORY_URL\`) while it reads a credential-like CI/CD variable, at that variable's reference
-(confidence medium: nhi does not evaluate job \`rules:\` that may exclude the bot's commits).
+(\`$CI_PROJECT_PATH\`, \`$CI_REPOSITORY_URL\`) while it reads a credential-like CI/CD variable, at that variable's reference.
+Not reported: a job whose \`rules:\` let it run only on the default branch and whose pushes name other branches (a bot
+rebasing them: their pipelines do not run it). Confidence medium: nhi does not evaluate other \`rules:\` that may exclude
+the bot's commits.
 
 A \`nhi:allow\` comment on the reported line suppresses the finding, as it does for secrets.
 
@@ -382,6 +407,7 @@ to a disabled Webhook node or to another workflow's path or id, and URLs or ids 
         const tokens = workflow.secretRefs.filter((r) => r.job === job.id && r.kind === 'named' && (r.section === 'run' || r.section === 'env'));
         const step = job.steps.find((st) => st.run && pushesHere(st.run.text, GITLAB_SELF));
         if (!step || tokens.length === 0) continue;
+        if (onlyOnDefaultBranch(job) && !pushesDefaultBranch(step.run!.text)) continue;
         const token = tokens.find((r) => r.step === step.index) ?? tokens[0]!;
         findings.push(
           buildFinding(this, {

@@ -787,3 +787,33 @@ describe('parseGitlabPipeline: adversarial input ends, and says when it was cut 
     else expect(p.warnings).toEqual([]);
   });
 });
+
+describe('parseGitlabPipeline: the condition a job runs under', () => {
+  it('joins the if: of the rules that can run it; none when a rule without if: can', async () => {
+    const p = await parseGitlabFiles({
+      '.gitlab-ci.yml': [
+        'a:',
+        '  rules:',
+        '    - if: $CI_COMMIT_TAG',
+        '      when: never',
+        '    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+        '    - if: $CI_PIPELINE_SOURCE == "schedule"',
+        '  script: [x]',
+        'b:',
+        '  rules:',
+        '    - if: $CI_COMMIT_BRANCH == "main"',
+        '    - when: manual',
+        '  script: [x]',
+        'c:',
+        '  script: [x]',
+        '',
+      ].join('\n'),
+    });
+    if (!p.ok) throw new Error(p.error);
+    expect(p.attributes.jobs.map((j) => [j.id, j.if?.text, j.if?.at.line])).toEqual([
+      ['a', '($CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH) || ($CI_PIPELINE_SOURCE == "schedule")', 5],
+      ['b', undefined, undefined],
+      ['c', undefined, undefined],
+    ]);
+  });
+});

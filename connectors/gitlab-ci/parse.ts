@@ -924,6 +924,27 @@ function manualOf(job: VMap): Location | undefined {
   return jobWhenText === 'manual' && jobWhen ? loc(jobWhen.key) : undefined;
 }
 
+/**
+ * The condition a job runs under, from its `rules:`: the `if:`s of the rules that can run it (not `when: never`), joined
+ * with ` || `; undefined when it has no rules, or a rule that can run it has no `if:` (it then always can).
+ */
+function ifOf(job: VMap): { text: string; at: Location } | undefined {
+  const rules = flat(job.entries.get('rules')?.value).map(asMap).filter((r): r is VMap => r !== undefined);
+  if (rules.length === 0) return undefined;
+  const conditions: string[] = [];
+  let at: Pos | undefined;
+  for (const rule of rules) {
+    if (text(rule.entries.get('when')?.value) === 'never') continue;
+    const cond = rule.entries.get('if');
+    const condText = text(cond?.value);
+    if (!cond || condText === undefined || condText.trim() === '') return undefined;
+    conditions.push(condText.trim());
+    at ??= cond.key;
+  }
+  if (!at || conditions.length === 0) return undefined;
+  return { text: conditions.length === 1 ? conditions[0]! : conditions.map((c) => `(${c})`).join(' || '), at: loc(at) };
+}
+
 function idTokensOf(map: VMap | undefined): NamedValue[] {
   if (!map) return [];
   const out: NamedValue[] = [];
@@ -1133,6 +1154,8 @@ function jobOf(id: string, entry: VEntry, job: VMap, misshapen?: (item: VMap, ke
   }
   const manual = manualOf(job);
   if (manual) out.manual = manual;
+  const condition = ifOf(job);
+  if (condition) out.if = condition;
   const idTokens = idTokensOf(asMap(job.entries.get('id_tokens')?.value));
   if (idTokens.length) out.idTokens = idTokens;
   STEP_KEYS.forEach((key, index) => {

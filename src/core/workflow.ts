@@ -152,7 +152,10 @@ export interface WorkflowJob {
   name?: string;
   /** The job's key. */
   at: Location;
-  /** GitHub: the job-level `if:` as written (with or without `${{ }}`), and its key. */
+  /**
+   * GitHub: the job-level `if:` as written (with or without `${{ }}`), and its key. GitLab CI: the `if:`s of the job's
+   * `rules:` that can run it, joined with ` || ` (absent when a rule without `if:` can run it), at the first `if` key.
+   */
   if?: { text: string; at: Location };
   /** Job-level `permissions:`; absent when the job has none (it then gets the workflow's, else the default). */
   permissions?: TokenPermissions;
