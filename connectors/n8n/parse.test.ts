@@ -195,3 +195,60 @@ describe('parseN8nFile: broken JSON', () => {
     expect(JSON.stringify(parsed)).not.toContain(token!.slice(0, 8));
   });
 });
+
+describe('parseN8nFile: strict JSON through jsonc-parser', () => {
+  const content = { name: 'W', nodes: [{ name: 'Hook', type: 'n8n-nodes-base.webhook', parameters: { path: 'p' } }], connections: {} };
+
+  it('points at the same key in LF, CRLF and BOM-prefixed files', () => {
+    const text = JSON.stringify(content, null, 2);
+    const line = lineOf(text, '"type"');
+    const expected = { path: 'w.json', line, column: text.split('\n')[line - 1]!.indexOf('"type"') + 1 };
+    for (const variant of [text, text.replace(/\n/g, '\r\n'), `\uFEFF${text.replace(/\n/g, '\r\n')}`]) {
+      const wf = workflows(variant)[0]!;
+      expect(wf.n8n.nodes[0]!.typeAt).toEqual(expected);
+      expect(wf.definedAt).toEqual({ path: 'w.json', line: 2, column: 3 });
+    }
+  });
+
+  it('reads a large export, with locations on its last lines', () => {
+    const nodes = Array.from({ length: 20000 }, (_, i) => ({ name: `N${i}`, type: 'n8n-nodes-base.set', parameters: { value: 'x'.repeat(100) } }));
+    const text = JSON.stringify({ name: 'Big', nodes, connections: {} }, null, 2);
+    const wf = workflows(text)[0]!;
+    expect(wf.n8n.nodes).toHaveLength(20000);
+    expect(wf.n8n.nodes.at(-1)!.at).toEqual({ path: 'w.json', line: lineOf(text, '"name": "N19999"'), column: 7 });
+  });
+
+  it('takes the last of duplicate keys, as JSON.parse does, and keeps every duplicate credential', () => {
+    const text = '{"name": "A", "name": "B", "nodes": [{"name": "x", "type": "n8n-nodes-base.webhook", "type": "n8n-nodes-base.set", "credentials": {"slackApi": {"id": "1"}, "slackApi": {"id": "2"}}}], "connections": {}}';
+    const wf = workflows(text)[0]!;
+    expect(wf.name).toBe('B');
+    expect(wf.n8n.nodes[0]!.type).toBe('n8n-nodes-base.set');
+    expect(wf.n8n.nodes[0]!.trigger).toBe(false);
+    expect(wf.n8n.nodes[0]!.credentials.map((c) => c.id)).toEqual(['1', '2']);
+  });
+
+  it('rejects what YAML would accept but JSON does not', () => {
+    for (const text of [
+      '{"name": "W", "nodes": [], "connections": {},}',
+      '{"name": "W", # comment\n "nodes": [], "connections": {}}',
+      "{\"name\": 'W', \"nodes\": [], \"connections\": {}}",
+      '{name: "W", "nodes": [], "connections": {}}',
+      '{"name": "W\nX", "nodes": [], "connections": {}}',
+      '{"name": "W", "nodes": [], "connections": {}, "x": 01}',
+    ]) {
+      const parsed = parseN8nFile(text, 'w.json');
+      expect(parsed.ok === false && !parsed.skip && parsed.error, text).toMatch(/^invalid JSON at line \d+, column \d+: /);
+    }
+  });
+
+  it('points at the end of a truncated file', () => {
+    const text = '{"name": "W",\r\n "nodes": [1,\r\n  ';
+    expect(parseN8nFile(text, 'w.json')).toEqual({ ok: false, error: 'invalid JSON at line 3, column 3: Unexpected end of JSON input' });
+  });
+
+  it('gives an error, not an exception, for nesting deeper than the stack', () => {
+    const depth = 200000;
+    const text = `{"name": "W", "nodes": [], "connections": {}, "x": ${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    expect(parseN8nFile(text, 'w.json')).toEqual({ ok: false, error: 'unreadable JSON: nested too deeply to read' });
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * Reads one n8n export file: workflows (`n8n export:workflow`: one object, or an array with
  * `--all` without `--separate`) or credentials (`n8n export:credentials`: `{ id, name, type, data }`,
- * one object or an array). The text is parsed as YAML (a JSON document is one) so that every key
- * has a line and column (a LineCounter over the node ranges).
+ * one object or an array). The text is parsed with jsonc-parser in strict JSON mode (no comments, no trailing
+ * commas), whose syntax tree gives every key and value its offset, turned into a line and column through a table
+ * of line starts built once per file.
  *
  * Shapes relied on (docs.n8n.io "Export and import workflows", the CLI commands page, and n8n's
  * WorkflowEntity / INode / IConnections types): a workflow has `nodes[]` (each `name`, `type`, `parameters`,
@@ -15,7 +16,7 @@
  *
  * Never throws for bad input: broken JSON, or a file of the wrong shape, gives `{ ok: false, error }`.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { parseTree, printParseErrorCode, type Node as JNode, type ParseError } from 'jsonc-parser';
 import type { Location } from '../../src/core/model.js';
 import type { N8nCredentialRef, N8nLiteralCredential, N8nNode, N8nWorkflowDetails } from '../../src/core/n8n.js';
 import type { WorkflowAttributes, WorkflowTrigger } from '../../src/core/workflow.js';
@@ -78,30 +79,73 @@ export function nodeExtras(node: N8nNode): N8nNodeExtras {
 /** HTTP Request nodes (and the AI agents' HTTP tools), whose `method` is kept. */
 const HTTP_REQUEST_TYPE = /\.(?:httpRequest|httpRequestTool|toolHttpRequest)$/;
 
-type YNode = Node | null | undefined;
+/** A node of jsonc-parser's tree: `object`, `array`, `property` (children `[key, value]`), `string`, `number`, `boolean`, `null`. */
+type JsonValue = JNode | undefined;
+/** An object node. */
+type JsonMap = JNode;
+/** A property node of an object: children `[key]` or `[key, value]`. */
+type Pair = JNode;
+
+function isNode(node: unknown): node is JNode {
+  return !!node && typeof node === 'object' && typeof (node as JNode).type === 'string' && typeof (node as JNode).offset === 'number';
+}
+
+function isMap(node: unknown): node is JsonMap {
+  return isNode(node) && node.type === 'object';
+}
+
+function isSeq(node: unknown): node is JNode {
+  return isNode(node) && node.type === 'array';
+}
+
+/** A string, number, boolean or null node. */
+function isScalar(node: unknown): node is JNode {
+  return isNode(node) && (node.type === 'string' || node.type === 'number' || node.type === 'boolean' || node.type === 'null');
+}
+
+/** Strict JSON: jsonc-parser's scanner skips only JSON's whitespace (space, tab, LF, CR) between tokens. */
+const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false } as const;
 
 class Reader {
-  private readonly lines = new LineCounter();
-  readonly doc: Document.Parsed;
+  /** Offsets where each line starts (after each `\n`; a CRLF's `\r` ends the line before). */
+  private readonly lineStarts: number[] = [0];
+  readonly root: JsonValue;
+  readonly errors: ParseError[] = [];
+  /** Why the tree could not be built at all (jsonc-parser recurses: nesting deeper than the stack allows). */
+  readonly failure: string | undefined;
 
   constructor(
     text: string,
     readonly path: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: true });
+    // Duplicate keys are kept in the tree (JSON has no rule against them); `get` takes the last one, as JSON.parse does.
+    // (The YAML reading this replaces allowed them too: `uniqueKeys: false`.)
+    try {
+      this.root = parseTree(text, this.errors, PARSE_OPTIONS);
+    } catch (e) {
+      const message = String((e as Error)?.message ?? e).split('\n')[0]!;
+      this.failure = /call stack/i.test(message) ? 'nested too deeply to read' : message;
+    }
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   at(offset: number): Location {
-    const { line, col } = this.lines.linePos(offset);
-    return { path: this.path, line, column: col };
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { path: this.path, line: lo + 1, column: offset - starts[lo]! + 1 };
   }
 
   nodeAt(node: unknown): Location {
-    const range = node && typeof node === 'object' && 'range' in node ? (node as Node).range : undefined;
-    return this.at(range ? range[0] : 0);
+    return this.at(isNode(node) ? node.offset : 0);
   }
 
-  map(node: unknown): YAMLMap | undefined {
+  map(node: unknown): JsonMap | undefined {
     return isMap(node) ? node : undefined;
   }
 
@@ -110,41 +154,58 @@ class Reader {
     return typeof node.value === 'object' ? undefined : String(node.value);
   }
 
-  pairs(map: YAMLMap | undefined): Array<{ key: string; pair: Pair }> {
+  /** The key of a property node, when it has one. */
+  private keyOf(pair: Pair): string | undefined {
+    const key = pair.type === 'property' ? pair.children?.[0] : undefined;
+    return key && typeof key.value === 'string' ? key.value : undefined;
+  }
+
+  pairs(map: JsonMap | undefined): Array<{ key: string; pair: Pair }> {
     const out: Array<{ key: string; pair: Pair }> = [];
-    for (const pair of map?.items ?? []) {
-      const key = this.str(pair.key);
+    for (const pair of isMap(map) ? (map.children ?? []) : []) {
+      const key = this.keyOf(pair);
       if (key !== undefined) out.push({ key, pair });
     }
     return out;
   }
 
   /** The last pair with this key (JSON: the last duplicate wins). */
-  get(map: YAMLMap | undefined, key: string): Pair | undefined {
-    const found = this.pairs(map).filter((p) => p.key === key);
-    return found[found.length - 1]?.pair;
+  get(map: JsonMap | undefined, key: string): Pair | undefined {
+    const children = isMap(map) ? (map.children ?? []) : [];
+    for (let i = children.length - 1; i >= 0; i--) if (this.keyOf(children[i]!) === key) return children[i];
+    return undefined;
   }
 
-  value(map: YAMLMap | undefined, key: string): YNode {
-    return this.get(map, key)?.value as YNode;
+  value(map: JsonMap | undefined, key: string): JsonValue {
+    return this.val(this.get(map, key));
+  }
+
+  /** The value of a pair. */
+  val(pair: Pair | undefined): JsonValue {
+    return pair?.children?.[1];
   }
 
   /** The last character of a node (a map's closing brace). */
   endAt(node: unknown): Location | undefined {
-    const range = node && typeof node === 'object' && 'range' in node ? (node as Node).range : undefined;
-    return range ? this.at(Math.max(range[0], range[1] - 1)) : undefined;
+    return isNode(node) ? this.at(Math.max(node.offset, node.offset + node.length - 1)) : undefined;
   }
 
   keyAt(pair: Pair): Location {
-    return this.nodeAt(pair.key);
+    return this.nodeAt(pair.children?.[0]);
   }
 
   valueAt(pair: Pair): Location {
-    return pair.value ? this.nodeAt(pair.value) : this.keyAt(pair);
+    const value = this.val(pair);
+    return value ? this.nodeAt(value) : this.keyAt(pair);
   }
 
-  items(node: unknown): unknown[] {
-    return isSeq(node) ? node.items : [];
+  items(node: unknown): JNode[] {
+    return isSeq(node) ? (node.children ?? []) : [];
+  }
+
+  /** The key of a map's first pair, or the map itself when it has none. */
+  firstKey(map: JsonMap | undefined): JsonValue {
+    return map?.children?.[0]?.children?.[0];
   }
 }
 
@@ -155,15 +216,20 @@ function linePos(text: string, offset: number): { line: number; col: number } {
   return { line: before.split('\n').length, col: offset - lineStart + 1 };
 }
 
+/**
+ * The file's first error, when it is not strict JSON. Text that is YAML but not JSON (trailing commas, comments,
+ * single quotes, unquoted keys or values, control characters in strings) is an error: the YAML reading this replaces
+ * accepted it.
+ */
 function firstError(r: Reader, text: string): string | undefined {
-  const error = r.doc.errors[0];
-  if (!error) return undefined;
-  // The JSON parser's words read better for a JSON file; the YAML position is kept when it has none.
+  const error = r.errors[0];
+  if (!error && r.failure === undefined) return undefined;
+  // JSON.parse's words: jsonc-parser has only error codes. Where JSON.parse names no offset, jsonc-parser's is kept
+  // (the unexpected token), or the end of the text for `Unexpected end of JSON input`.
   try {
     JSON.parse(text);
   } catch (e) {
-    // JSON.parse names the offset (`at position 6973`, Node 22 adds `(line 396 column 2)`): the place to point at,
-    // rather than the YAML parser's, which may be the start of a document it could not split.
+    // JSON.parse names the offset (`at position 6973`, Node 22 adds `(line 396 column 2)`): the place to point at.
     // Node quotes the text around the error (`Unexpected token '@', "{"x": @"sk-pr"... is not valid JSON`): dropped,
     // since a credential may sit there.
     const message = (e as Error).message
@@ -171,11 +237,13 @@ function firstError(r: Reader, text: string): string | undefined {
       .replace(/\s*\(line \d+ column \d+\)$/, '')
       .replace(/,\s*(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, ': not valid JSON');
     const offset = /\bposition (\d+)/.exec(message);
-    const pos = offset ? linePos(text, Number(offset[1])) : error.linePos?.[0];
-    return `invalid JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${message}`;
+    const at = offset ? Number(offset[1]) : /^Unexpected end of JSON input/.test(message) || !error ? text.length : Math.min(error.offset, text.length);
+    const pos = linePos(text, at);
+    return `invalid JSON at line ${pos.line}, column ${pos.col}: ${message}`;
   }
-  const pos = error.linePos?.[0];
-  return `unreadable JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`;
+  if (!error) return `unreadable JSON: ${r.failure}`;
+  const pos = linePos(text, Math.min(error.offset, text.length));
+  return `unreadable JSON at line ${pos.line}, column ${pos.col}: ${printParseErrorCode(error.error)}`;
 }
 
 const TRIGGER_TYPE = /(?:trigger|\.webhook|\.cron|\.interval|\.start|\.formTrigger)$/i;
@@ -191,22 +259,22 @@ const CURRENT_WORKFLOW = /^=\s*\{\{\s*\$workflow\.id\s*\}\}\s*$/;
 /** Re-exported for the n8n tests that import it from here. */
 export { reduceUrl };
 
-function isWorkflow(r: Reader, map: YAMLMap | undefined): boolean {
+function isWorkflow(r: Reader, map: JsonMap | undefined): boolean {
   return !!map && isSeq(r.value(map, 'nodes')) && (r.get(map, 'connections') !== undefined || r.items(r.value(map, 'nodes')).some((n) => r.str(r.value(r.map(n), 'type'))?.includes('n8n')));
 }
 
 /** A credential: `id`, `name`, a credential type, and `data` (or a file named like `*credential*`). */
-function isCredential(r: Reader, map: YAMLMap | undefined, namedLikeCredentials: boolean): boolean {
+function isCredential(r: Reader, map: JsonMap | undefined, namedLikeCredentials: boolean): boolean {
   if (!map || r.get(map, 'nodes') || (!namedLikeCredentials && !r.get(map, 'data'))) return false;
   const type = r.str(r.value(map, 'type'));
   return r.str(r.value(map, 'id')) !== undefined && r.str(r.value(map, 'name')) !== undefined && type !== undefined && /^[A-Za-z][A-Za-z0-9_]*$/.test(type);
 }
 
-function credentialRefs(r: Reader, node: YAMLMap): N8nCredentialRef[] {
+function credentialRefs(r: Reader, node: JsonMap): N8nCredentialRef[] {
   const out: N8nCredentialRef[] = [];
   for (const { key, pair } of r.pairs(r.map(r.value(node, 'credentials')))) {
     const ref: N8nCredentialRef = { type: key, at: r.keyAt(pair) };
-    const value = pair.value;
+    const value = r.val(pair);
     if (isMap(value)) {
       const id = r.str(r.value(value, 'id'));
       const name = r.str(r.value(value, 'name'));
@@ -230,8 +298,8 @@ function nameValueList(r: Reader, holder: unknown): Array<{ name: string; at: Lo
       const entry = r.map(item);
       const namePair = r.get(entry, 'name');
       const valuePair = r.get(entry, 'value');
-      const name = r.str(namePair?.value);
-      const value = r.str(valuePair?.value);
+      const name = r.str(r.val(namePair));
+      const value = r.str(r.val(valuePair));
       if (!namePair || !valuePair || name === undefined || value === undefined) continue;
       out.push({ name, at: r.keyAt(namePair), value, valueAt: r.valueAt(valuePair) });
     }
@@ -239,7 +307,7 @@ function nameValueList(r: Reader, holder: unknown): Array<{ name: string; at: Lo
   return out;
 }
 
-function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, params: YAMLMap | undefined): N8nLiteralCredential[] {
+function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, params: JsonMap | undefined): N8nLiteralCredential[] {
   const out: N8nLiteralCredential[] = [];
   const judge = (section: N8nLiteralCredential['section'], name: string, value: string, at: Location, valueAt: Location) => {
     const verdict = judgeParameter(section, name, value);
@@ -252,7 +320,7 @@ function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, par
     for (const key of keys) for (const p of nameValueList(r, r.value(params, key))) judge(section, p.name, p.value, p.at, p.valueAt);
     // `specifyHeaders: json` / `specifyQuery: json`: the pairs are one JSON text.
     const jsonPair = r.get(params, section === 'header' ? 'jsonHeaders' : 'jsonQuery');
-    const json = r.str(jsonPair?.value);
+    const json = r.str(r.val(jsonPair));
     if (jsonPair && json && !json.startsWith('=')) {
       let parsed: unknown;
       try {
@@ -268,7 +336,7 @@ function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, par
     }
   }
   const urlPair = r.get(params, 'url');
-  const url = r.str(urlPair?.value);
+  const url = r.str(r.val(urlPair));
   if (urlPair && url && !url.startsWith('=')) {
     const q = url.indexOf('?');
     if (q >= 0) {
@@ -293,21 +361,21 @@ function literalCredentialsOf(r: Reader, nodeName: string, nodeType: string, par
 function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteralCredential[]; sticky: boolean } | undefined {
   const map = r.map(item);
   const typePair = r.get(map, 'type');
-  const type = r.str(typePair?.value);
+  const type = r.str(r.val(typePair));
   if (!map || !typePair || type === undefined) return undefined;
   const name = r.str(r.value(map, 'name')) ?? type;
   const params = r.map(r.value(map, 'parameters'));
   const node: N8nNode = {
     name,
     type,
-    at: r.nodeAt(map.items[0]?.key),
+    at: r.nodeAt(r.firstKey(map)),
     typeAt: r.keyAt(typePair),
     disabled: r.str(r.value(map, 'disabled')) === 'true',
     trigger: TRIGGER_TYPE.test(type),
     credentials: credentialRefs(r, map),
   };
   const authPair = r.get(params, 'authentication');
-  const auth = r.str(authPair?.value);
+  const auth = r.str(r.val(authPair));
   if (authPair && auth !== undefined) node.authentication = { value: auth, at: r.keyAt(authPair) };
   if (/\.webhook$/i.test(type)) {
     const path = r.str(r.value(params, 'path'));
@@ -325,7 +393,7 @@ function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteral
   }
   if (URL_NODE_TYPES.has(type)) {
     const urlPair = r.get(params, 'url');
-    const url = r.str(urlPair?.value);
+    const url = r.str(r.val(urlPair));
     if (urlPair && url !== undefined && url.trim() !== '' && url.trim() !== '=') node.url = { value: reduceUrl(url), at: r.valueAt(urlPair) };
   }
   const extras: N8nNodeExtras = {};
@@ -333,14 +401,15 @@ function nodeOf(r: Reader, item: unknown): { node: N8nNode; literals: N8nLiteral
     const source = r.str(r.value(params, 'source'));
     const idPair = r.get(params, 'workflowId');
     if (idPair && (source === undefined || source === 'database')) {
-      const value = isMap(idPair.value) ? r.str(r.value(idPair.value, 'value')) : r.str(idPair.value);
+      const idValue = r.val(idPair);
+      const value = isMap(idValue) ? r.str(r.value(idValue, 'value')) : r.str(idValue);
       if (value !== undefined && CURRENT_WORKFLOW.test(value)) extras.executes = { current: true, at: r.keyAt(idPair) };
       else if (value !== undefined && value.trim() !== '' && !value.startsWith('=')) extras.executes = { workflowId: value.trim(), at: r.keyAt(idPair) };
     }
   }
   const end = r.endAt(map);
   const paramsNode = r.get(map, 'parameters');
-  const paramsEnd = paramsNode ? r.endAt(paramsNode.value) : undefined;
+  const paramsEnd = paramsNode ? r.endAt(r.val(paramsNode)) : undefined;
   if (end) extras.extent = { end, ...(paramsNode && paramsEnd ? { parameters: { at: r.keyAt(paramsNode), end: paramsEnd } } : {}) };
   Object.assign(node, extras);
   const sticky = type === STICKY_NOTE && (r.str(r.value(params, 'content')) ?? '').trim() !== '';
@@ -366,9 +435,9 @@ function connectionsOf(r: Reader, node: unknown): Array<{ from: string; to: stri
     out.push({ from, to });
   };
   for (const { key: from, pair } of r.pairs(r.map(node))) {
-    for (const { pair: typed } of r.pairs(r.map(pair.value))) {
-      for (const output of r.items(typed.value)) {
-        if (isSeq(output)) for (const target of output.items) add(from, target);
+    for (const { pair: typed } of r.pairs(r.map(r.val(pair)))) {
+      for (const output of r.items(r.val(typed))) {
+        if (isSeq(output)) for (const target of r.items(output)) add(from, target);
         else if (isMap(output)) add(from, output); // an output written without its list
       }
     }
@@ -385,7 +454,7 @@ function tagsOf(r: Reader, node: unknown): string[] {
   return out;
 }
 
-function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedWorkflow {
+function workflowOf(r: Reader, map: JsonMap, index: number | undefined): ParsedWorkflow {
   const nodes: N8nNode[] = [];
   const literalCredentials: N8nLiteralCredential[] = [];
   let stickyNotes = 0;
@@ -398,10 +467,10 @@ function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedW
   }
   const activePair = r.get(map, 'active');
   const namePair = r.get(map, 'name');
-  const name = r.str(namePair?.value);
+  const name = r.str(r.val(namePair));
   const workflowId = r.str(r.value(map, 'id'));
   const n8n: N8nWorkflowDetails = {
-    active: r.str(activePair?.value) === 'true',
+    active: r.str(r.val(activePair)) === 'true',
     described: (r.str(r.value(map, 'description')) ?? '').trim() !== '',
     stickyNotes,
     tags: tagsOf(r, r.value(map, 'tags')),
@@ -414,13 +483,13 @@ function workflowOf(r: Reader, map: YAMLMap, index: number | undefined): ParsedW
   if (namePair) n8n.nameAt = r.valueAt(namePair);
   const triggers: WorkflowTrigger[] = nodes.filter((n) => n.trigger && !n.disabled).map((n) => ({ event: n.type, at: n.typeAt }));
   const attributes: WorkflowAttributes = { platform: 'n8n', triggers, env: [], jobs: [], secretRefs: [], n8n };
-  return { ...(name !== undefined ? { name } : {}), ...(index !== undefined ? { index } : {}), definedAt: r.nodeAt(map.items[0]?.key ?? map), attributes, n8n };
+  return { ...(name !== undefined ? { name } : {}), ...(index !== undefined ? { index } : {}), definedAt: r.nodeAt(r.firstKey(map) ?? map), attributes, n8n };
 }
 
 /** Whether an item's `data` is decrypted (an object of values), as `export:credentials --decrypted` writes it. */
-function hasDecryptedData(r: Reader, map: YAMLMap): boolean {
+function hasDecryptedData(r: Reader, map: JsonMap): boolean {
   const data = r.value(map, 'data');
-  return isMap(data) && data.items.length > 0;
+  return isMap(data) && (data.children?.length ?? 0) > 0;
 }
 
 /** Parses one sniffed file. `path` is relative to the scanned root (POSIX) and goes into every Location. */
@@ -430,8 +499,8 @@ export function parseN8nFile(text: string, path: string): ParsedN8nFile {
   const r = new Reader(source, path);
   const error = firstError(r, source);
   if (error) return { ok: false, error };
-  const root = r.doc.contents;
-  const list = isSeq(root) ? root.items : [root];
+  const root = r.root;
+  const list = isSeq(root) ? r.items(root) : [root];
   const maps = list.map((i) => r.map(i));
   if (maps.length > 0 && maps.every((m) => isWorkflow(r, m))) {
     const array = isSeq(root);
@@ -442,7 +511,7 @@ export function parseN8nFile(text: string, path: string): ParsedN8nFile {
     const credentials = maps.map((m) => {
       if (hasDecryptedData(r, m!)) decrypted++;
       // Metadata only: `data` is never read, encrypted or not.
-      return { id: r.str(r.value(m, 'id'))!, name: r.str(r.value(m, 'name'))!, type: r.str(r.value(m, 'type'))!, definedAt: r.nodeAt(m!.items[0]?.key ?? m) };
+      return { id: r.str(r.value(m, 'id'))!, name: r.str(r.value(m, 'name'))!, type: r.str(r.value(m, 'type'))!, definedAt: r.nodeAt(r.firstKey(m) ?? m) };
     });
     return { ok: true, kind: 'credentials', credentials, decrypted };
   }
