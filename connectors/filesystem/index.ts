@@ -157,6 +157,29 @@ export class FolderDiscovery<T> {
   }
 }
 
+/**
+ * A connector for definitions found in files (workflows, exports): it applies where `discovery` finds some, except in
+ * diff-only scans (pre-commit, pull requests judge added lines, not whole definitions), and collects what it found.
+ */
+export function definitionsConnector<T>(
+  id: string,
+  description: string,
+  discovery: FolderDiscovery<T>,
+  collect: (found: T, target: ScanTarget, ctx: ConnectorContext) => AsyncIterable<InventoryItem>,
+): Connector {
+  return {
+    id,
+    description,
+    async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
+      if (options.staged || options.since) return false;
+      return discovery.any(target.root, options);
+    },
+    async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
+      yield* collect(await discovery.get(target.root, ctx.options), target, ctx);
+    },
+  };
+}
+
 export const filesystemConnector: Connector = {
   id: 'filesystem',
   description: 'Files in a folder (honours .gitignore and .nhiignore), streamed when large',

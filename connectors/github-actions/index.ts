@@ -11,10 +11,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
+import type { Connector, ConnectorContext, InventoryItem, ScanOptions } from '../../src/core/connector.js';
 import type { Identity } from '../../src/core/model.js';
 import { COMPOSITE_ACTION, WORKFLOW } from '../../src/core/workflow.js';
-import { FolderDiscovery, walk, walkShared } from '../filesystem/index.js';
+import { definitionsConnector, FolderDiscovery, walk, walkShared } from '../filesystem/index.js';
 import { CODEOWNERS_PLACES, ownersOf, parseCodeowners, type Codeowners } from './codeowners.js';
 import { parseGithubActionsFile, type GithubActionsFileKind } from './parse.js';
 
@@ -143,16 +143,9 @@ export async function* collectActionsFiles(found: Discovered, ctx: Pick<Connecto
   }
 }
 
-export const githubActionsConnector: Connector = {
-  id: SOURCE,
-  description: 'GitHub Actions workflows (.github/workflows/*.yml) and composite actions (action.yml): triggers, token permissions, jobs, steps, secrets used; owners from CODEOWNERS',
-  async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
-    // Diff-only scans (pre-commit, pull requests) judge added lines, not whole definitions.
-    if (options.staged || options.since) return false;
-    return discovery.any(target.root, options);
-  },
-  async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discovery.get(target.root, ctx.options);
-    yield* collectActionsFiles(found, ctx);
-  },
-};
+export const githubActionsConnector: Connector = definitionsConnector(
+  SOURCE,
+  'GitHub Actions workflows (.github/workflows/*.yml) and composite actions (action.yml): triggers, token permissions, jobs, steps, secrets used; owners from CODEOWNERS',
+  discovery,
+  (found, _target, ctx) => collectActionsFiles(found, ctx),
+);

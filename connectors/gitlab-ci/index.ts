@@ -14,10 +14,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
+import type { Connector, ConnectorContext, InventoryItem, ScanOptions } from '../../src/core/connector.js';
 import type { Identity } from '../../src/core/model.js';
 import { WORKFLOW } from '../../src/core/workflow.js';
-import { FolderDiscovery, walk, walkShared } from '../filesystem/index.js';
+import { definitionsConnector, FolderDiscovery, walk, walkShared } from '../filesystem/index.js';
 import { GITLAB_CODEOWNERS_PLACES, ownersOf, parseCodeowners, type Codeowners } from '../github-actions/codeowners.js';
 import { parseGitlabPipeline, type FileContent, type ParsedPipeline, type RepoFiles } from './parse.js';
 
@@ -193,16 +193,9 @@ export async function* collectGitlabPipelines(found: GitlabDiscovered, ctx: Pick
   }
 }
 
-export const gitlabCiConnector: Connector = {
-  id: SOURCE,
-  description: 'GitLab CI pipelines (.gitlab-ci.yml with its local includes): triggers, jobs, scripts, environments, ID tokens, CI/CD variables and secrets used; owners from CODEOWNERS',
-  async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
-    // Diff-only scans (pre-commit, pull requests) judge added lines, not whole definitions.
-    if (options.staged || options.since) return false;
-    return discovery.any(target.root, options);
-  },
-  async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discovery.get(target.root, ctx.options);
-    yield* collectGitlabPipelines(found, ctx);
-  },
-};
+export const gitlabCiConnector: Connector = definitionsConnector(
+  SOURCE,
+  'GitLab CI pipelines (.gitlab-ci.yml with its local includes): triggers, jobs, scripts, environments, ID tokens, CI/CD variables and secrets used; owners from CODEOWNERS',
+  discovery,
+  (found, _target, ctx) => collectGitlabPipelines(found, ctx),
+);

@@ -15,11 +15,11 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Connector, ConnectorContext, InventoryItem, ScanOptions, ScanTarget } from '../../src/core/connector.js';
+import type { Connector, ConnectorContext, InventoryItem, ScanOptions } from '../../src/core/connector.js';
 import type { Credential, Identity, OwnerClaim } from '../../src/core/model.js';
 import { N8N_CREDENTIAL, type N8nCredentialAttributes } from '../../src/core/n8n.js';
 import { WORKFLOW } from '../../src/core/workflow.js';
-import { FolderDiscovery, walk, walkShared, type WalkEntry } from '../filesystem/index.js';
+import { definitionsConnector, FolderDiscovery, walk, walkShared, type WalkEntry } from '../filesystem/index.js';
 import { parseN8nFile, type ParsedWorkflow } from './parse.js';
 
 export const SOURCE = 'n8n';
@@ -155,15 +155,9 @@ export async function* collectN8nFiles(files: N8nFile[], scope: string, ctx: Pic
 /** Discovery done by `applies`, reused by `collect`: once per folder and scan. */
 const discovery = new FolderDiscovery(discoverN8nFiles, (found) => found.length === 0);
 
-export const n8nConnector: Connector = {
-  id: SOURCE,
-  description: 'n8n workflow exports (nodes, triggers, webhooks, credentials referenced, active flag; owners from tags) and credential exports (metadata only)',
-  async applies(target: ScanTarget, options: ScanOptions): Promise<boolean> {
-    if (options.staged || options.since) return false;
-    return discovery.any(target.root, options);
-  },
-  async *collect(target: ScanTarget, ctx: ConnectorContext): AsyncIterable<InventoryItem> {
-    const found = await discovery.get(target.root, ctx.options);
-    yield* collectN8nFiles(found, target.display, ctx);
-  },
-};
+export const n8nConnector: Connector = definitionsConnector(
+  SOURCE,
+  'n8n workflow exports (nodes, triggers, webhooks, credentials referenced, active flag; owners from tags) and credential exports (metadata only)',
+  discovery,
+  (found, target, ctx) => collectN8nFiles(found, target.display, ctx),
+);
